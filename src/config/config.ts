@@ -1,0 +1,120 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { parse as parseYaml } from 'yaml';
+import { z } from 'zod';
+
+/**
+ * Capstan's configuration: environment variables, optionally layered over a file named by
+ * CAPSTAN_CONFIG_FILE (JSON or YAML, same keys as the environment). Validated once at start-up;
+ * the result is frozen. docs/configuration.md lists every key.
+ */
+
+const ROLES = ['api', 'ingest', 'worker'] as const;
+export type Role = (typeof ROLES)[number];
+
+const port = (fallback: number) => z.coerce.number().int().min(0).max(65535).default(fallback);
+const flag = (fallback: boolean) =>
+  z
+    .union([z.boolean(), z.enum(['true', 'false', '1', '0', 'yes', 'no'])])
+    .default(fallback)
+    .transform((v) => v === true || v === 'true' || v === '1' || v === 'yes');
+const optionalString = z
+  .string()
+  .optional()
+  .transform((v) => (v === undefined || v.trim() === '' ? undefined : v));
+
+const schema = z.object({
+  CAPSTAN_PORT: port(8080),
+  CAPSTAN_HOST: z.string().min(1).default('0.0.0.0'),
+  CAPSTAN_PUBLIC_URL: optionalString,
+  CAPSTAN_DATA_DIR: z.string().min(1).default('./data'),
+  DATABASE_URL: optionalString.refine((v) => v === undefined || /^postgres(ql)?:\/\//.test(v), {
+    message: 'must be a postgres:// or postgresql:// URL (leave unset for the embedded SQLite database)',
+  }),
+  CAPSTAN_ROLES: z
+    .string()
+    .default(ROLES.join(','))
+    .transform((v, ctx) => {
+      const roles = v.split(',').map((r) => r.trim()).filter(Boolean);
+      for (const role of roles) {
+        if (!(ROLES as readonly string[]).includes(role)) {
+          ctx.addIssue({ code: 'custom', message: `unknown role "${role}" (expected some of ${ROLES.join(', ')})` });
+        }
+      }
+      if (roles.length === 0) ctx.addIssue({ code: 'custom', message: 'at least one role is required' });
+      return [...new Set(roles)] as Role[];
+    }),
+  CAPSTAN_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  CAPSTAN_EVENT_WINDOW_MS: z.coerce.number().int().min(0).max(60_000).default(2000),
+  CAPSTAN_SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(15_000),
+  CAPSTAN_DEMO: flag(true),
+});
+
+export interface Config {
+  readonly port: number;
+  readonly host: string;
+  /** Base URL clients use to reach this server (used in printed banners and absolute links). */
+  readonly publicUrl: string | undefined;
+  readonly dataDir: string;
+  readonly databaseUrl: string | undefined;
+  readonly roles: readonly Role[];
+  readonly logLevel: string;
+  /** How far behind a conversation's newest event or audio an event may arrive and still be ordered in. */
+  readonly eventWindowMs: number;
+  readonly shutdownTimeoutMs: number;
+  /** Seed a demo organization on an empty database (only when no bootstrap admin is configured). */
+  readonly demo: boolean;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+type Source = Record<string, unknown>;
+
+function readFileSource(file: string): Source {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new ConfigError([`CAPSTAN_CONFIG_FILE: cannot read ${file}: ${(err as Error).message}`]);
+  }
+  try {
+    const parsed: unknown = file.endsWith('.json') ? JSON.parse(text) : parseYaml(text);
+    if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
+      throw new Error('expected a mapping of configuration keys to values');
+    }
+    return Object.fromEntries(Object.entries(parsed).map(([k, v]) => [k, typeof v === 'object' ? v : String(v)]));
+  } catch (err) {
+    throw new ConfigError([`CAPSTAN_CONFIG_FILE: ${file} is not valid: ${(err as Error).message}`]);
+  }
+}
+
+/** Builds the configuration from the environment (and the optional file); throws ConfigError listing every problem. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const fromFile = env.CAPSTAN_CONFIG_FILE ? readFileSource(env.CAPSTAN_CONFIG_FILE) : {};
+  const merged: Source = { ...fromFile };
+  for (const [key, value] of Object.entries(env)) {
+    if (value !== undefined && value !== '') merged[key] = value;
+  }
+  const result = schema.safeParse(merged);
+  if (!result.success) {
+    throw new ConfigError(result.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`));
+  }
+  const c = result.data;
+  return Object.freeze({
+    port: c.CAPSTAN_PORT,
+    host: c.CAPSTAN_HOST,
+    publicUrl: c.CAPSTAN_PUBLIC_URL,
+    dataDir: path.resolve(c.CAPSTAN_DATA_DIR),
+    databaseUrl: c.DATABASE_URL,
+    roles: Object.freeze(c.CAPSTAN_ROLES),
+    logLevel: c.CAPSTAN_LOG_LEVEL,
+    eventWindowMs: c.CAPSTAN_EVENT_WINDOW_MS,
+    shutdownTimeoutMs: c.CAPSTAN_SHUTDOWN_TIMEOUT_MS,
+    demo: c.CAPSTAN_DEMO,
+  });
+}
