@@ -13,11 +13,6 @@ const ROLES = ['api', 'ingest', 'worker'] as const;
 export type Role = (typeof ROLES)[number];
 
 const port = (fallback: number) => z.coerce.number().int().min(0).max(65535).default(fallback);
-const flag = (fallback: boolean) =>
-  z
-    .union([z.boolean(), z.enum(['true', 'false', '1', '0', 'yes', 'no'])])
-    .default(fallback)
-    .transform((v) => v === true || v === 'true' || v === '1' || v === 'yes');
 const optionalString = z
   .string()
   .optional()
@@ -47,7 +42,6 @@ const schema = z.object({
   CAPSTAN_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   CAPSTAN_EVENT_WINDOW_MS: z.coerce.number().int().min(0).max(60_000).default(2000),
   CAPSTAN_SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(15_000),
-  CAPSTAN_DEMO: flag(true),
 });
 
 export interface Config {
@@ -62,8 +56,6 @@ export interface Config {
   /** How far behind a conversation's newest event or audio an event may arrive and still be ordered in. */
   readonly eventWindowMs: number;
   readonly shutdownTimeoutMs: number;
-  /** Seed a demo organization on an empty database (only when no bootstrap admin is configured). */
-  readonly demo: boolean;
 }
 
 export class ConfigError extends Error {
@@ -115,6 +107,5 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel: c.CAPSTAN_LOG_LEVEL,
     eventWindowMs: c.CAPSTAN_EVENT_WINDOW_MS,
     shutdownTimeoutMs: c.CAPSTAN_SHUTDOWN_TIMEOUT_MS,
-    demo: c.CAPSTAN_DEMO,
   });
 }

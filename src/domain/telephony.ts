@@ -43,7 +43,6 @@ export const trunkSchema = z.object({
 export const stationSchema = z.object({
   id: entityId,
   name,
-  userId: entityId.optional(),
   /** Station-side recording: "enable station-side recording for users only when recording of internal calls is essential". */
   recording: z.boolean().default(false),
   ...audio,

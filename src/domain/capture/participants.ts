@@ -27,10 +27,7 @@ export function recordingTrunk(c: ConversationState, config: TelephonyConfig): T
 
 export function stationOf(p: ParticipantState, config: TelephonyConfig): Station | undefined {
   const stationId = p.stationId ?? (p.userId ? config.users.get(p.userId)?.stationId : undefined);
-  if (stationId !== undefined) return config.stations.get(stationId);
-  // A station may also name its user instead of the user naming the station.
-  for (const station of config.stations.values()) if (station.userId !== undefined && station.userId === p.userId) return station;
-  return undefined;
+  return stationId === undefined ? undefined : config.stations.get(stationId);
 }
 
 /** Parties whose station can record them: agents and users, and an internal user calling in as a customer. */

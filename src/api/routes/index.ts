@@ -1,0 +1,24 @@
+import { openApiDocument } from '../openapi.js';
+import { route, type AnyRoute } from '../route.js';
+import { configRoutes } from './config.routes.js';
+import { conversationRoutes } from './conversations.routes.js';
+import { healthRoutes } from './health.routes.js';
+
+const VERSION = '0.1.0';
+
+/** Every HTTP route of Capstan. */
+export const ROUTES: readonly AnyRoute[] = [
+  ...healthRoutes,
+  ...conversationRoutes,
+  ...configRoutes,
+  route({
+    method: 'GET',
+    url: '/openapi.json',
+    summary: 'This API, as OpenAPI 3.1',
+    tags: ['operations'],
+    access: 'public',
+    async handler() {
+      return openApiDocument(ROUTES, VERSION);
+    },
+  }),
+];

@@ -1,0 +1,128 @@
+import type { ColumnType } from 'kysely';
+
+/**
+ * Table types for Kysely. Conventions shared by both dialects: instants are epoch milliseconds in
+ * bigint columns (`*_at`, `*_ms`), booleans are 0/1 integers, structured values are JSON text.
+ * Every table carries `org_id` (tenancy, DESIGN section 6).
+ */
+
+type Json = string;
+type Flag = number;
+
+export interface OrganizationsTable {
+  id: string;
+  name: string;
+  created_at: number;
+}
+
+export interface UsersTable {
+  org_id: string;
+  id: string;
+  name: string;
+  email: string | null;
+  station_id: string | null;
+  external_partner: Flag;
+  screen_recording: Flag;
+  created_at: number;
+  updated_at: number;
+}
+
+/** Trunks, stations, flows and queues: small documents validated by domain/telephony. */
+export interface TelephonyConfigTable {
+  org_id: string;
+  kind: 'trunks' | 'stations' | 'flows' | 'queues';
+  id: string;
+  name: string;
+  data: Json;
+  updated_at: number;
+}
+
+export interface RecordingSettingsTable {
+  org_id: string;
+  data: Json;
+  updated_at: number;
+}
+
+export interface ConversationsTable {
+  org_id: string;
+  id: string;
+  direction: string | null;
+  trunk_id: string | null;
+  ani: string | null;
+  dnis: string | null;
+  region: string | null;
+  started_at: number | null;
+  ended_at: number | null;
+  /** Newest instant of any event of the conversation. */
+  last_event_at: number | null;
+  /** Newest instant the conversation's audio has reached (set by the media pipeline). */
+  media_high_water_at: number | null;
+  event_count: number;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface ConversationEventsTable {
+  org_id: string;
+  conversation_id: string;
+  event_id: string;
+  /** Arrival order within the conversation. */
+  seq: number;
+  at_ms: number;
+  type: string;
+  body: Json;
+  received_at: number;
+}
+
+export interface RecordingsTable {
+  id: string;
+  org_id: string;
+  conversation_id: string;
+  /** The capture plan's key, e.g. `trunk:p1`. */
+  plan_key: string;
+  kind: string;
+  participant_id: string;
+  user_id: string | null;
+  file_role: string;
+  channels: Json;
+  audio: Json | null;
+  region: string | null;
+  /** Plan status: active, stopped or discarded. */
+  status: string;
+  discard_reason: string | null;
+  spans: Json;
+  started_at: number;
+  stopped_at: number | null;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface AnnotationsTable {
+  id: string;
+  org_id: string;
+  recording_id: string;
+  type: string;
+  name: string | null;
+  reason: string | null;
+  /** Position and length in recording time (after cuts), milliseconds. */
+  location_ms: number;
+  duration_ms: number;
+  /** Position and length in real (conversation) time, milliseconds from the recording's start. */
+  realtime_location_ms: number;
+  realtime_duration_ms: number;
+  user_id: string | null;
+  description: string | null;
+  created_at: number;
+  updated_at: ColumnType<number, number, number>;
+}
+
+export interface Database {
+  organizations: OrganizationsTable;
+  users: UsersTable;
+  telephony_config: TelephonyConfigTable;
+  recording_settings: RecordingSettingsTable;
+  conversations: ConversationsTable;
+  conversation_events: ConversationEventsTable;
+  recordings: RecordingsTable;
+  annotations: AnnotationsTable;
+}
