@@ -1,0 +1,154 @@
+import type { ConversationEventInput } from '../domain/events.js';
+import { DomainError } from '../domain/errors.js';
+import type { Codec, MediaIngest, SourceConnector, SourceSink } from '../media/source.js';
+import type { ConversationService } from '../services/conversation.service.js';
+import type { Clock } from '../store/clock.js';
+
+/**
+ * A connector session as Capstan sees it: a trunk-side call. The connector says who is on it (the
+ * external party and the internal one(s)); this turns that into conversation events, so the
+ * capture rules decide what is recorded exactly as for any other call, and opens one source per
+ * party through MediaIngest. Protocol pauses become secure pauses (the span is cut and annotated).
+ */
+
+export interface CallParty {
+  readonly participantId: string;
+  readonly purpose: 'customer' | 'agent';
+  readonly userId?: string;
+  readonly name?: string;
+  readonly address?: string;
+}
+
+export interface TrunkCallSpec {
+  readonly orgId: string;
+  readonly conversationId: string;
+  readonly connector: SourceConnector;
+  readonly trunkId: string;
+  readonly region?: string;
+  readonly direction: 'inbound' | 'outbound';
+  readonly ani?: string;
+  readonly dnis?: string;
+  readonly parties: readonly CallParty[];
+}
+
+export interface TrunkCallDeps {
+  readonly conversations: Pick<ConversationService, 'ingest'>;
+  readonly media: MediaIngest;
+  readonly clock: Clock;
+}
+
+const clip = (v: string | undefined, max: number) => (v === undefined || v === '' ? undefined : v.slice(0, max));
+
+export class TrunkCall {
+  private events = 0;
+  private readonly sinks = new Set<SourceSink>();
+  private paused = false;
+  private ended = false;
+  /** Set when the conversation was started by someone else (its events came over the API). */
+  private attached = false;
+
+  private constructor(
+    private readonly deps: TrunkCallDeps,
+    readonly spec: TrunkCallSpec,
+    readonly startedAtMs: number,
+  ) {}
+
+  /** Starts the conversation (or joins one that the platform already described with events). */
+  static async start(deps: TrunkCallDeps, spec: TrunkCallSpec): Promise<TrunkCall> {
+    const call = new TrunkCall(deps, spec, deps.clock.now());
+    const customer = spec.parties.find((p) => p.purpose === 'customer');
+    const started: ConversationEventInput[] = [
+      {
+        ...call.base(call.startedAtMs),
+        type: 'conversation.started',
+        direction: spec.direction,
+        trunkId: spec.trunkId,
+        ...(clip(spec.ani, 64) ? { ani: clip(spec.ani, 64) } : {}),
+        ...(clip(spec.dnis, 64) ? { dnis: clip(spec.dnis, 64) } : {}),
+        ...(spec.region ? { region: spec.region } : {}),
+      },
+    ];
+    for (const p of spec.parties) {
+      started.push({
+        ...call.base(call.startedAtMs),
+        type: 'participant.joined',
+        participantId: p.participantId,
+        purpose: p.purpose,
+        ...(p.userId ? { userId: p.userId } : {}),
+        ...(p === customer ? { trunkId: spec.trunkId } : {}),
+        ...(clip(p.name, 200) ? { name: clip(p.name, 200) } : {}),
+        ...(clip(p.address, 128) ? { address: clip(p.address, 128) } : {}),
+      });
+    }
+    for (const p of spec.parties) {
+      started.push({ ...call.base(call.startedAtMs), type: 'segment', participantId: p.participantId, kind: 'interact' });
+    }
+    try {
+      await deps.conversations.ingest(spec.orgId, started);
+    } catch (err) {
+      if (!(err instanceof DomainError) || err.code !== 'timeline.alreadyStarted') throw err;
+      call.attached = true;
+    }
+    return call;
+  }
+
+  get isAttached(): boolean {
+    return this.attached;
+  }
+
+  /** Conversation-clock instant (epoch ms) of a position on a source that started with the call. */
+  at(offsetMs: number): number {
+    return this.startedAtMs + offsetMs;
+  }
+
+  async openSource(participantId: string, codec: Codec, sampleRate: 8000 | 16000, startAtMs = this.startedAtMs): Promise<SourceSink> {
+    const sink = await this.deps.media.open({
+      orgId: this.spec.orgId,
+      conversationId: this.spec.conversationId,
+      participantId,
+      codec,
+      sampleRate,
+      startAtMs,
+      connector: this.spec.connector,
+    });
+    this.sinks.add(sink);
+    return sink;
+  }
+
+  closeSource(sink: SourceSink): void {
+    if (this.sinks.delete(sink)) sink.close();
+  }
+
+  /** The platform stopped sending on purpose (AudioHook `paused`, every SIPREC stream `inactive`). */
+  async pause(atMs: number): Promise<void> {
+    if (this.paused || this.ended || this.attached) return;
+    this.paused = true;
+    await this.deps.conversations.ingest(this.spec.orgId, [{ ...this.base(atMs), type: 'recording.state', state: 'paused' }]);
+  }
+
+  async resume(atMs: number): Promise<void> {
+    if (!this.paused || this.ended || this.attached) return;
+    this.paused = false;
+    await this.deps.conversations.ingest(this.spec.orgId, [{ ...this.base(atMs), type: 'recording.state', state: 'active' }]);
+  }
+
+  /** Closes every source, then ends the conversation (participants leave, conversation.ended). */
+  async end(atMs = this.deps.clock.now()): Promise<void> {
+    if (this.ended) return;
+    this.ended = true;
+    for (const sink of this.sinks) sink.close();
+    this.sinks.clear();
+    if (this.attached) return;
+    const events: ConversationEventInput[] = this.spec.parties.map((p) => ({ ...this.base(atMs), type: 'participant.left', participantId: p.participantId }));
+    events.push({ ...this.base(atMs), type: 'conversation.ended' });
+    await this.deps.conversations.ingest(this.spec.orgId, events);
+  }
+
+  private base(atMs: number) {
+    return {
+      eventId: `${this.spec.connector}.${++this.events}`,
+      conversationId: this.spec.conversationId,
+      at: new Date(Math.max(atMs, this.startedAtMs)).toISOString(),
+    };
+  }
+}
