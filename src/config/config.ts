@@ -18,6 +18,72 @@ const optionalString = z
   .optional()
   .transform((v) => (v === undefined || v.trim() === '' ? undefined : v));
 
+const entityId = z.string().min(1).max(128).regex(/^[A-Za-z0-9._:@+\-]+$/, 'only letters, digits and . _ : @ + -');
+const base64 = z.string().regex(/^[A-Za-z0-9+/]*={0,2}$/, 'must be base64');
+/** A JSON list in the environment, or a list in the configuration file. */
+const jsonList = <T extends z.ZodType>(item: T) =>
+  z.preprocess((v) => {
+    if (typeof v !== 'string') return v;
+    try {
+      return JSON.parse(v);
+    } catch {
+      return v;
+    }
+  }, z.array(item).default([]));
+const addressList = z
+  .string()
+  .default('')
+  .transform((v) => v.split(',').map((s) => s.trim()).filter(Boolean))
+  .pipe(z.array(z.string().regex(/^[0-9a-fA-F:.]+(\/\d{1,2})?$/, 'must be an IP address or an IPv4 CIDR block')));
+const portRange = z
+  .string()
+  .default('')
+  .transform((v, ctx) => {
+    if (v.trim() === '') return { min: 0, max: 0 };
+    const m = /^(\d{1,5})-(\d{1,5})$/.exec(v.trim());
+    if (!m || Number(m[1]) < 1024 || Number(m[2]) > 65535 || Number(m[1]) > Number(m[2])) {
+      ctx.addIssue({ code: 'custom', message: 'must be a range like 20000-29999 (1024–65535)' });
+      return z.NEVER;
+    }
+    return { min: Number(m[1]), max: Number(m[2]) };
+  });
+
+const audiohookCredential = z.object({
+  orgId: entityId,
+  apiKey: z.string().min(1).max(256),
+  clientSecret: base64.default(''),
+  trunkId: entityId.optional(),
+  region: z.string().min(1).max(32).optional(),
+});
+
+/** Connector keys (docs/configuration.md, "Connectors"). */
+const connectorKeys = {
+  CAPSTAN_AUDIOHOOK_API_KEY: optionalString,
+  CAPSTAN_AUDIOHOOK_CLIENT_SECRET: optionalString.pipe(base64.optional()),
+  CAPSTAN_AUDIOHOOK_CREDENTIALS: jsonList(audiohookCredential),
+  CAPSTAN_AUDIOHOOK_TRUNK_ID: entityId.default('audiohook'),
+  CAPSTAN_AUDIOHOOK_REGION: optionalString,
+  CAPSTAN_AUDIOHOOK_AUTH_FAILURE_DELAY_MS: z.coerce.number().int().min(0).max(10_000).default(500),
+  CAPSTAN_AUDIOHOOK_RECONNECT_GRACE_MS: z.coerce.number().int().min(0).max(600_000).default(15_000),
+  CAPSTAN_SIPREC_PORT: port(5060),
+  CAPSTAN_SIPREC_HOST: optionalString,
+  CAPSTAN_SIPREC_TLS_PORT: port(0),
+  CAPSTAN_SIPREC_TLS_CERT: optionalString,
+  CAPSTAN_SIPREC_TLS_KEY: optionalString,
+  CAPSTAN_SIPREC_MEDIA_ADDRESS: optionalString,
+  CAPSTAN_SIPREC_RTP_PORTS: portRange,
+  CAPSTAN_SIPREC_ALLOWED_SOURCES: addressList,
+  CAPSTAN_SIPREC_MAX_SESSIONS: z.coerce.number().int().min(1).max(100_000).default(500),
+  CAPSTAN_SIPREC_IDLE_TIMEOUT_S: z.coerce.number().int().min(5).max(86_400).default(120),
+  CAPSTAN_SIPREC_ORG_ID: entityId.default('default'),
+  CAPSTAN_SIPREC_TRUNK_ID: entityId.default('siprec'),
+  CAPSTAN_SIPREC_REGION: optionalString,
+  CAPSTAN_TWILIO_AUTH_TOKEN: optionalString,
+  CAPSTAN_TWILIO_ORG_ID: entityId.default('default'),
+  CAPSTAN_TWILIO_TRUNK_ID: entityId.default('twilio'),
+  CAPSTAN_TWILIO_REGION: optionalString,
+};
+
 const schema = z.object({
   CAPSTAN_PORT: port(8080),
   CAPSTAN_HOST: z.string().min(1).default('0.0.0.0'),
@@ -42,6 +108,7 @@ const schema = z.object({
   CAPSTAN_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   CAPSTAN_EVENT_WINDOW_MS: z.coerce.number().int().min(0).max(60_000).default(2000),
   CAPSTAN_SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(15_000),
+  ...connectorKeys,
 });
 
 export interface Config {
@@ -56,6 +123,46 @@ export interface Config {
   /** How far behind a conversation's newest event or audio an event may arrive and still be ordered in. */
   readonly eventWindowMs: number;
   readonly shutdownTimeoutMs: number;
+  readonly connectors: ConnectorsConfig;
+}
+
+export interface AudioHookCredential {
+  readonly orgId: string;
+  readonly apiKey: string;
+  /** Base64; empty means the key is accepted without a signature. */
+  readonly clientSecret: string;
+  readonly trunkId: string;
+  readonly region: string | undefined;
+}
+
+export interface ConnectorsConfig {
+  readonly audiohook: {
+    /** Empty: the connector refuses every session. */
+    readonly credentials: readonly AudioHookCredential[];
+    readonly authFailureDelayMs: number;
+    readonly reconnectGraceMs: number;
+  };
+  readonly siprec: {
+    /** 0: SIPREC is off. */
+    readonly port: number;
+    readonly host: string;
+    readonly tls: { readonly port: number; readonly certFile: string; readonly keyFile: string } | undefined;
+    readonly mediaAddress: string | undefined;
+    readonly rtpPorts: { readonly min: number; readonly max: number };
+    readonly allowedSources: readonly string[];
+    readonly maxSessions: number;
+    readonly idleTimeoutMs: number;
+    readonly orgId: string;
+    readonly trunkId: string;
+    readonly region: string | undefined;
+  };
+  readonly twilio: {
+    /** Unset: the connector refuses every stream. */
+    readonly authToken: string | undefined;
+    readonly orgId: string;
+    readonly trunkId: string;
+    readonly region: string | undefined;
+  };
 }
 
 export class ConfigError extends Error {
@@ -107,5 +214,56 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel: c.CAPSTAN_LOG_LEVEL,
     eventWindowMs: c.CAPSTAN_EVENT_WINDOW_MS,
     shutdownTimeoutMs: c.CAPSTAN_SHUTDOWN_TIMEOUT_MS,
+    connectors: connectorsConfig(c),
   });
+}
+
+type Parsed = z.infer<typeof schema>;
+
+function connectorsConfig(c: Parsed): ConnectorsConfig {
+  const credentials: AudioHookCredential[] = c.CAPSTAN_AUDIOHOOK_CREDENTIALS.map((k) => ({
+    orgId: k.orgId,
+    apiKey: k.apiKey,
+    clientSecret: k.clientSecret,
+    trunkId: k.trunkId ?? c.CAPSTAN_AUDIOHOOK_TRUNK_ID,
+    region: k.region ?? c.CAPSTAN_AUDIOHOOK_REGION,
+  }));
+  if (c.CAPSTAN_AUDIOHOOK_API_KEY) {
+    credentials.unshift({
+      orgId: 'default',
+      apiKey: c.CAPSTAN_AUDIOHOOK_API_KEY,
+      clientSecret: c.CAPSTAN_AUDIOHOOK_CLIENT_SECRET ?? '',
+      trunkId: c.CAPSTAN_AUDIOHOOK_TRUNK_ID,
+      region: c.CAPSTAN_AUDIOHOOK_REGION,
+    });
+  }
+  const tlsPort = c.CAPSTAN_SIPREC_TLS_PORT;
+  return {
+    audiohook: {
+      credentials,
+      authFailureDelayMs: c.CAPSTAN_AUDIOHOOK_AUTH_FAILURE_DELAY_MS,
+      reconnectGraceMs: c.CAPSTAN_AUDIOHOOK_RECONNECT_GRACE_MS,
+    },
+    siprec: {
+      port: c.CAPSTAN_SIPREC_PORT,
+      host: c.CAPSTAN_SIPREC_HOST ?? c.CAPSTAN_HOST,
+      tls: tlsPort && c.CAPSTAN_SIPREC_TLS_CERT && c.CAPSTAN_SIPREC_TLS_KEY
+        ? { port: tlsPort, certFile: c.CAPSTAN_SIPREC_TLS_CERT, keyFile: c.CAPSTAN_SIPREC_TLS_KEY }
+        : undefined,
+      mediaAddress: c.CAPSTAN_SIPREC_MEDIA_ADDRESS,
+      rtpPorts: c.CAPSTAN_SIPREC_RTP_PORTS,
+      allowedSources: c.CAPSTAN_SIPREC_ALLOWED_SOURCES,
+      maxSessions: c.CAPSTAN_SIPREC_MAX_SESSIONS,
+      idleTimeoutMs: c.CAPSTAN_SIPREC_IDLE_TIMEOUT_S * 1000,
+      orgId: c.CAPSTAN_SIPREC_ORG_ID,
+      trunkId: c.CAPSTAN_SIPREC_TRUNK_ID,
+      region: c.CAPSTAN_SIPREC_REGION,
+    },
+    twilio: {
+      authToken: c.CAPSTAN_TWILIO_AUTH_TOKEN,
+      orgId: c.CAPSTAN_TWILIO_ORG_ID,
+      trunkId: c.CAPSTAN_TWILIO_TRUNK_ID,
+      region: c.CAPSTAN_TWILIO_REGION,
+    },
+  };
 }

@@ -6,6 +6,7 @@ import { ConversationsRepository } from '../store/repositories/conversations.rep
 import { OrganizationsRepository } from '../store/repositories/organizations.repository.js';
 import { RecordingsRepository } from '../store/repositories/recordings.repository.js';
 import { TelephonyRepository } from '../store/repositories/telephony.repository.js';
+import { ConnectorHealthRegistry } from './connector-health.js';
 import { ConversationHub } from './conversation-hub.js';
 import { ConversationService } from './conversation.service.js';
 import { Lifecycle } from './lifecycle.js';
@@ -25,6 +26,8 @@ export interface Services {
   readonly organizations: OrganizationsRepository;
   readonly telephony: TelephonyService;
   readonly conversations: ConversationService;
+  /** Health figures of the protocol connectors (AudioHook, SIPREC, Twilio). */
+  readonly connectorHealth: ConnectorHealthRegistry;
 }
 
 export function createServices(config: Config, db: Db, clock: Clock, logger: Logger): Services {
@@ -49,5 +52,6 @@ export function createServices(config: Config, db: Db, clock: Clock, logger: Log
     organizations: new OrganizationsRepository(db),
     telephony,
     conversations,
+    connectorHealth: new ConnectorHealthRegistry(logger),
   };
 }

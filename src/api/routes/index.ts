@@ -1,6 +1,7 @@
 import { openApiDocument } from '../openapi.js';
 import { route, type AnyRoute } from '../route.js';
 import { configRoutes } from './config.routes.js';
+import { connectorRoutes } from './connectors.routes.js';
 import { conversationRoutes } from './conversations.routes.js';
 import { healthRoutes } from './health.routes.js';
 
@@ -11,6 +12,7 @@ export const ROUTES: readonly AnyRoute[] = [
   ...healthRoutes,
   ...conversationRoutes,
   ...configRoutes,
+  ...connectorRoutes,
   route({
     method: 'GET',
     url: '/openapi.json',

@@ -1,7 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import net from 'node:net';
 import type { Logger } from 'pino';
-import type { ConnectorHealth } from '../connector-health.js';
 import { parseMetadata, type RecordingMetadata } from './metadata.js';
 import { mediaType, parseSiprecBody } from './multipart.js';
 import { parseSdp, type SessionDescription } from './sdp.js';
@@ -31,6 +30,15 @@ export interface SiprecServerOptions {
   readonly now: () => number;
 }
 
+/** What the server reports as it goes (Capstan's SrsObserver fits). */
+export interface SrsObserver {
+  reject(reason: string, context: { remote?: string; [key: string]: unknown }): void;
+  protocolError(detail: string, context: Record<string, unknown>): void;
+  sessionStarted(): void;
+  sessionEnded(): void;
+  received(bytes: number): void;
+}
+
 const ALLOW = 'INVITE, ACK, BYE, CANCEL, OPTIONS, UPDATE';
 const SUPPORTED = ['siprec', 'timer'];
 
@@ -44,11 +52,11 @@ export class SiprecServer {
   private constructor(
     private readonly options: SiprecServerOptions,
     private readonly recorder: SrsRecorder,
-    private readonly health: ConnectorHealth,
+    private readonly health: SrsObserver,
     private readonly logger: Logger,
   ) {}
 
-  static async listen(options: SiprecServerOptions, recorder: SrsRecorder, health: ConnectorHealth, logger: Logger): Promise<SiprecServer> {
+  static async listen(options: SiprecServerOptions, recorder: SrsRecorder, health: SrsObserver, logger: Logger): Promise<SiprecServer> {
     const server = new SiprecServer(options, recorder, health, logger);
     server.uas = new SipUas(
       {

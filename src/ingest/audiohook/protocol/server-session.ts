@@ -59,6 +59,8 @@ export interface SessionListener {
   /** The client skipped `samples` from `start` on purpose (`resumed` after a pause, or `discarded`). */
   gap(kind: 'paused' | 'discarded', start: number, samples: number): void;
   paused(position: number): void;
+  /** The client sends again from `position` (after `resumed`). */
+  resumed(position: number): void;
   update(language: string | undefined): void;
   clientError(code: number, message: string): void;
   /** The client closes: flush what was received before `closed` is sent. */
@@ -196,6 +198,7 @@ export class AudioHookServerSession {
         if (this.current !== 'paused' && this.current !== 'resuming') return;
         this.current = 'active';
         this.skip('paused', message.parameters.start, message.parameters.discarded);
+        this.listener.resumed(this.position);
         return;
       case 'discarded':
         if (!OPEN.has(this.current)) return;

@@ -93,3 +93,20 @@ export class ConnectorHealth {
     };
   }
 }
+
+/** Every connector's health, for the health route and the benchmark. */
+export class ConnectorHealthRegistry {
+  readonly audiohook: ConnectorHealth;
+  readonly siprec: ConnectorHealth;
+  readonly twilio: ConnectorHealth;
+
+  constructor(logger: Logger) {
+    this.audiohook = new ConnectorHealth('audiohook', logger);
+    this.siprec = new ConnectorHealth('siprec', logger);
+    this.twilio = new ConnectorHealth('twilio', logger);
+  }
+
+  snapshot(): ConnectorHealthSnapshot[] {
+    return [this.audiohook.snapshot(), this.siprec.snapshot(), this.twilio.snapshot()];
+  }
+}
