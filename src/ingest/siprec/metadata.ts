@@ -39,7 +39,7 @@ const parser = new XMLParser({
   parseAttributeValue: false,
   trimValues: true,
   maxNestedTags: 32,
-  isArray: () => true,
+  isArray: (_name, _path, _leaf, isAttribute) => !isAttribute,
 });
 
 type Node = Record<string, unknown>;
