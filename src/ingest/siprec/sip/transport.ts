@@ -119,7 +119,8 @@ export async function listenSip(options: TransportOptions, handlers: TransportHa
     });
   };
   const tcp = net.createServer(onStream('TCP'));
-  await listen(tcp, options.port === 0 ? 0 : options.port, options.host);
+  // TCP takes the UDP port number (one port for the SRC to configure), or any when that is taken.
+  await listen(tcp, udpPort, options.host).catch((err: unknown) => (options.port === 0 ? listen(tcp, 0, options.host) : Promise.reject(err)));
   const tcpPort = (tcp.address() as net.AddressInfo).port;
 
   let tlsServer: tls.Server | undefined;
