@@ -26,6 +26,11 @@ Environment:
   DATABASE_URL        postgres://... to use PostgreSQL instead of SQLite
   CAPSTAN_ROLES       api,ingest,worker (all)
   CAPSTAN_LOG_LEVEL   info
+  CAPSTAN_AUDIOHOOK_API_KEY, CAPSTAN_AUDIOHOOK_CLIENT_SECRET
+                      AudioHook credentials of the default organization (/audiohook)
+  CAPSTAN_SIPREC_PORT SIPREC recording server on UDP and TCP (5060; 0 turns it off)
+  CAPSTAN_TWILIO_AUTH_TOKEN
+                      validates Twilio Media Streams (/twilio/media)
   CAPSTAN_CONFIG_FILE a JSON or YAML file with the same keys
 Stops cleanly on SIGTERM or SIGINT: live media sessions are finalized first.`,
   )
