@@ -111,8 +111,9 @@ export class TrunkCall {
       startAtMs,
       connector: this.spec.connector,
     });
-    this.sinks.add(sink);
-    return sink;
+    const bridged = bridgeStalls(sink, sampleRate, codec === 'L16' ? 2 : 1);
+    this.sinks.add(bridged);
+    return bridged;
   }
 
   closeSource(sink: SourceSink): void {
@@ -151,4 +152,31 @@ export class TrunkCall {
       at: new Date(Math.max(atMs, this.startedAtMs)).toISOString(),
     };
   }
+}
+
+/** A sender silent this long (RTP silence suppression, a stalled stream) gets the silence declared. */
+const STALL_S = 8;
+
+/**
+ * MediaIngest refuses a frame that jumps far past what its source has sent (a bad timestamp must
+ * not drag the clock). A connector's source can legitimately go quiet for longer, so a frame that
+ * lands more than STALL_S seconds after the newest audio is preceded by a declared gap.
+ */
+function bridgeStalls(sink: SourceSink, sampleRate: number, width: 1 | 2): SourceSink {
+  let high = 0;
+  return {
+    push(frame) {
+      const ahead = (frame.timestamp - high) >>> 0;
+      if (ahead < 2 ** 31 && ahead > STALL_S * sampleRate) sink.gap(high >>> 0, ahead, 'Discarded');
+      const end = (frame.timestamp + frame.payload.length / width) >>> 0;
+      if (((end - high) >>> 0) < 2 ** 31) high = end;
+      return sink.push(frame);
+    },
+    gap(from, samples, reason) {
+      const end = (from + samples) >>> 0;
+      if (((end - high) >>> 0) < 2 ** 31) high = end;
+      sink.gap(from, samples, reason);
+    },
+    close: () => sink.close(),
+  };
 }
