@@ -84,7 +84,7 @@ describe('fuzz: SIPREC parsers', () => {
 
   it('the transaction layer never throws and answers every request it can parse', () => {
     const sent: Buffer[] = [];
-    const peer = { transport: 'UDP' as const, address: '127.0.0.1', port: 5080, localAddress: '127.0.0.1', send: (b: Buffer) => void sent.push(b) };
+    const peer = { transport: 'UDP' as const, address: '127.0.0.1', port: 5080, localAddress: '127.0.0.1', localPort: 5060, send: (b: Buffer) => void sent.push(b) };
     const uas = new SipUas({ request: (txn) => txn.respond(txn.request.method === 'INVITE' ? 486 : 200), ack: () => undefined, cancelled: () => undefined, ackTimeout: () => undefined });
     try {
       fc.assert(

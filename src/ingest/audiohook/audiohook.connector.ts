@@ -151,10 +151,12 @@ export class AudioHookConnector {
       },
       audio: (frame, position) => {
         const seq = frames++ >>> 0;
+        let bytes = 0;
         for (const [channel, payload] of frame.channels) {
           sinks.get(channel)?.push({ seq, timestamp: position >>> 0, payload });
+          bytes += payload.length;
         }
-        this.health.received(frame.samples);
+        this.health.received(bytes);
       },
       gap: (kind, start, samples) => {
         for (const sink of sinks.values()) sink.gap(start >>> 0, samples, kind === 'paused' ? 'Pause' : 'Discarded');

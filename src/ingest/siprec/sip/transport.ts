@@ -17,6 +17,8 @@ export interface Peer {
   readonly port: number;
   /** The local address the message arrived on (the unspecified address for a wildcard UDP bind). */
   readonly localAddress: string;
+  /** The local port the message arrived on (goes into Contact). */
+  readonly localPort: number;
   send(data: Buffer): void;
 }
 
@@ -49,6 +51,7 @@ export async function listenSip(options: TransportOptions, handlers: TransportHa
       address: rinfo.address,
       port: rinfo.port,
       localAddress: options.host,
+      localPort: udp.address().port,
       send: (out) => udp.send(out, rinfo.port, rinfo.address),
     };
     if (data.length <= 4 && data.toString('latin1').trim() === '') return;
@@ -77,6 +80,7 @@ export async function listenSip(options: TransportOptions, handlers: TransportHa
       address: socket.remoteAddress ?? '',
       port: socket.remotePort ?? 0,
       localAddress: socket.localAddress ?? options.host,
+      localPort: socket.localPort ?? 0,
       send: (out) => {
         if (!socket.destroyed) socket.write(out);
       },
