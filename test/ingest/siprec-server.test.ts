@@ -105,7 +105,7 @@ describe('SIPREC server', () => {
     const ok = await client.next((r) => r.status === 200);
     const localTag = tagOf(ok.headers.get('to'));
     expect(localTag).toBeTruthy();
-    expect(ok.headers.get('contact')).toBe(`<sip:srs@127.0.0.1:${server.ports.udp};transport=udp>`);
+    expect(ok.headers.get('contact')).toBe(`<sip:srs@127.0.0.1:${server.ports.udp};transport=udp>;+sip.srs`);
     expect(ok.headers.get('session-id')).toMatch(/^[0-9a-f]{32};remote=4f2a1c9e8b7d46e0a1b2c3d4e5f60718$/);
     const answer = parseSdp(ok.body.toString())!;
     expect(answer.media.map((m) => [m.label, m.direction, m.formats.join(' ')])).toEqual([

@@ -181,7 +181,7 @@ export class SiprecServer {
     txn.respond(200, {
       toTag: localTag,
       headers: [
-        ['Contact', `<sip:srs@${hostPort(address, peer)};transport=${peer.transport.toLowerCase()}>`],
+        ['Contact', `<sip:srs@${hostPort(address, peer)};transport=${peer.transport.toLowerCase()}>;+sip.srs`],
         ['Allow', ALLOW],
         ['Supported', SUPPORTED.join(', ')],
         ...recordRoutes(request),
@@ -217,7 +217,7 @@ export class SiprecServer {
     const address = this.advertised(peer);
     txn.respond(200, {
       toTag: session.localTag,
-      headers: [['Contact', `<sip:srs@${hostPort(address, peer)};transport=${peer.transport.toLowerCase()}>`], ['Allow', ALLOW], ...sessionExpires(request)],
+      headers: [['Contact', `<sip:srs@${hostPort(address, peer)};transport=${peer.transport.toLowerCase()}>;+sip.srs`], ['Allow', ALLOW], ...sessionExpires(request)],
       // UPDATE without SDP gets no body; a re-INVITE always carries our current description.
       ...(offer || request.method === 'INVITE' ? { body: { type: 'application/sdp', content: session.answer(address) } } : {}),
     });
