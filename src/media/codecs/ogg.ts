@@ -101,14 +101,14 @@ export function parsePage(bytes: Buffer, at: number): ParsedPage | undefined {
 }
 
 /**
- * Where the last whole, valid page of `bytes` ends (0 when there is none). `bytes` may start in the
- * middle of a page: the scan goes backwards from the end, and the page CRC tells a real page start
- * from the bytes "OggS" inside a packet.
+ * The last whole, valid page of `bytes` and where it starts. `bytes` may start in the middle of a
+ * page: the scan goes backwards from the end, and the page CRC tells a real page start from the
+ * bytes "OggS" inside a packet.
  */
-export function lastWholePageEnd(bytes: Buffer): number {
+export function lastPage(bytes: Buffer): { at: number; page: ParsedPage } | undefined {
   for (let at = bytes.lastIndexOf('OggS'); at >= 0; at = at === 0 ? -1 : bytes.lastIndexOf('OggS', at - 1)) {
     const page = parsePage(bytes, at);
-    if (page) return at + page.length;
+    if (page) return { at, page };
   }
-  return 0;
+  return undefined;
 }
