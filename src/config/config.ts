@@ -109,6 +109,8 @@ const schema = z.object({
   CAPSTAN_EVENT_WINDOW_MS: z.coerce.number().int().min(0).max(60_000).default(2000),
   CAPSTAN_SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(15_000),
   ...connectorKeys,
+  CAPSTAN_MEDIA_FLUSH_MS: z.coerce.number().int().min(200).max(60_000).default(5000),
+  CAPSTAN_MEDIA_MAX_MESSAGE_BYTES: z.coerce.number().int().min(1024).max(16 * 1024 * 1024).default(1024 * 1024),
 });
 
 export interface Config {
@@ -123,6 +125,10 @@ export interface Config {
   /** How far behind a conversation's newest event or audio an event may arrive and still be ordered in. */
   readonly eventWindowMs: number;
   readonly shutdownTimeoutMs: number;
+  /** How long a partial tail of a live recording may wait in memory before it is written (what a crash can lose). */
+  readonly mediaFlushMs: number;
+  /** Largest WebSocket message the media endpoints accept. */
+  readonly mediaMaxMessageBytes: number;
   readonly connectors: ConnectorsConfig;
 }
 
@@ -215,6 +221,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     eventWindowMs: c.CAPSTAN_EVENT_WINDOW_MS,
     shutdownTimeoutMs: c.CAPSTAN_SHUTDOWN_TIMEOUT_MS,
     connectors: connectorsConfig(c),
+    mediaFlushMs: c.CAPSTAN_MEDIA_FLUSH_MS,
+    mediaMaxMessageBytes: c.CAPSTAN_MEDIA_MAX_MESSAGE_BYTES,
   });
 }
 

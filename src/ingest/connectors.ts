@@ -1,12 +1,12 @@
 import { readFileSync } from 'node:fs';
-import type { IncomingMessage } from 'node:http';
-import type { WebSocket } from 'ws';
+import type { AudioHookCredential } from '../config/config.js';
 import type { MediaIngest } from '../media/source.js';
 import type { Services } from '../services/index.js';
-import { AUDIOHOOK_MAX_FRAME, AUDIOHOOK_PATH, AudioHookConnector } from './audiohook/audiohook.connector.js';
+import { AUDIOHOOK_PATH, AudioHookConnector } from './audiohook/audiohook.connector.js';
 import { SiprecRecorder } from './siprec/siprec.connector.js';
 import { SiprecServer } from './siprec/srs.js';
-import { TWILIO_MAX_FRAME, TWILIO_PATH, TwilioConnector } from './twilio/twilio.connector.js';
+import { TWILIO_PATH, TwilioConnector } from './twilio/twilio.connector.js';
+import type { UpgradeRoute } from './upgrade-dispatcher.js';
 
 /**
  * Starts the protocol connectors of the ingest role: AudioHook and Twilio as WebSocket endpoints
@@ -14,20 +14,14 @@ import { TWILIO_MAX_FRAME, TWILIO_PATH, TwilioConnector } from './twilio/twilio.
  * seed's defaults when it does not exist yet, so that a fresh install records what arrives.
  */
 
-export interface WebSocketEndpoint {
-  readonly path: string;
-  readonly maxPayload: number;
-  /** Decides on the upgrade; a refusal is answered with the HTTP status before any WebSocket exists. */
-  authenticate(request: IncomingMessage): Promise<{ ok: true; accept: (ws: WebSocket) => void } | { ok: false; status: number; reason: string }>;
-}
-
 export interface Connectors {
-  readonly endpoints: readonly WebSocketEndpoint[];
+  /** The WebSocket endpoints (AudioHook, Twilio) for the upgrade dispatcher. */
+  readonly routes: readonly UpgradeRoute<any>[];
   readonly siprec: SiprecServer | undefined;
   drain(): Promise<void>;
 }
 
-export async function startConnectors(services: Services, media: MediaIngest): Promise<Connectors> {
+export async function startConnectors(services: Services, media: MediaIngest = services.media): Promise<Connectors> {
   const { config, logger, clock, connectorHealth: health } = services;
   const c = config.connectors;
   const deps = { conversations: services.conversations, media, clock };
@@ -47,24 +41,22 @@ export async function startConnectors(services: Services, media: MediaIngest): P
 
   const audiohook = new AudioHookConnector(deps, c.audiohook, health.audiohook, logger);
   const twilio = new TwilioConnector(deps, c.twilio, config.publicUrl, health.twilio, logger);
-  const endpoints: WebSocketEndpoint[] = [
-    {
-      path: AUDIOHOOK_PATH,
-      maxPayload: AUDIOHOOK_MAX_FRAME,
-      async authenticate(request) {
-        const decision = await audiohook.authenticate(request);
-        return decision.ok ? { ok: true, accept: (ws) => audiohook.connect(ws, request, decision.credential) } : decision;
-      },
+  const audiohookRoute: UpgradeRoute<AudioHookCredential> = {
+    path: AUDIOHOOK_PATH,
+    async accept(request) {
+      const decision = await audiohook.authenticate(request);
+      return decision.ok ? { accept: true, context: decision.credential } : { accept: false, status: decision.status, message: decision.reason };
     },
-    {
-      path: TWILIO_PATH,
-      maxPayload: TWILIO_MAX_FRAME,
-      async authenticate(request) {
-        const decision = twilio.authenticate(request);
-        return decision.ok ? { ok: true, accept: (ws) => twilio.connect(ws, request) } : decision;
-      },
+    connected: (ws, credential, request) => audiohook.connect(ws, request, credential),
+  };
+  const twilioRoute: UpgradeRoute<undefined> = {
+    path: TWILIO_PATH,
+    async accept(request) {
+      const decision = twilio.authenticate(request);
+      return decision.ok ? { accept: true, context: undefined } : { accept: false, status: decision.status, message: decision.reason };
     },
-  ];
+    connected: (ws, _context, request) => twilio.connect(ws, request),
+  };
   health.audiohook.listening = { path: AUDIOHOOK_PATH };
   health.twilio.listening = { path: TWILIO_PATH };
 
@@ -94,7 +86,7 @@ export async function startConnectors(services: Services, media: MediaIngest): P
   }
 
   return {
-    endpoints,
+    routes: [audiohookRoute, twilioRoute],
     siprec,
     async drain() {
       await Promise.all([audiohook.drain(), twilio.drain(), siprec?.close()]);

@@ -4,6 +4,7 @@ import { configRoutes } from './config.routes.js';
 import { connectorRoutes } from './connectors.routes.js';
 import { conversationRoutes } from './conversations.routes.js';
 import { healthRoutes } from './health.routes.js';
+import { recordingRoutes } from './recordings.routes.js';
 
 const VERSION = '0.1.0';
 
@@ -13,6 +14,7 @@ export const ROUTES: readonly AnyRoute[] = [
   ...conversationRoutes,
   ...configRoutes,
   ...connectorRoutes,
+  ...recordingRoutes,
   route({
     method: 'GET',
     url: '/openapi.json',

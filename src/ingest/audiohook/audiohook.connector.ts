@@ -22,7 +22,6 @@ export const AUDIOHOOK_PATH = '/audiohook';
 /** Sessions that never send `open`, or go silent (the client pings every few seconds), are dropped. */
 const OPEN_TIMEOUT_MS = 10_000;
 const IDLE_TIMEOUT_MS = 60_000;
-export const AUDIOHOOK_MAX_FRAME = 1024 * 1024;
 
 export type UpgradeDecision = { ok: true; credential: AudioHookCredential } | { ok: false; status: 401 | 403; reason: string };
 

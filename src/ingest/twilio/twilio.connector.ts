@@ -18,7 +18,6 @@ import { TwilioStreamSession } from './stream-session.js';
 export const TWILIO_PATH = '/twilio/media';
 /** A stream that sends garbage this often is closed (1008); one bad message is only counted. */
 const MAX_INVALID = 50;
-export const TWILIO_MAX_FRAME = 256 * 1024;
 
 /** Custom parameters Capstan reads (names as set with `<Parameter name=… value=…>`). */
 export interface StreamMetadata {
