@@ -45,7 +45,7 @@ export async function startConnectors(services: Services, media: MediaIngest = s
     path: AUDIOHOOK_PATH,
     async accept(request) {
       const decision = await audiohook.authenticate(request);
-      return decision.ok ? { accept: true, context: decision.credential } : { accept: false, status: decision.status, message: decision.reason };
+      return decision.ok ? { accept: true, context: decision.credential } : refusal(decision.status, 'AudioHook');
     },
     connected: (ws, credential, request) => audiohook.connect(ws, request, credential),
   };
@@ -53,7 +53,7 @@ export async function startConnectors(services: Services, media: MediaIngest = s
     path: TWILIO_PATH,
     async accept(request) {
       const decision = twilio.authenticate(request);
-      return decision.ok ? { accept: true, context: undefined } : { accept: false, status: decision.status, message: decision.reason };
+      return decision.ok ? { accept: true, context: undefined } : refusal(decision.status, 'Twilio Media Streams');
     },
     connected: (ws, _context, request) => twilio.connect(ws, request),
   };
@@ -92,4 +92,11 @@ export async function startConnectors(services: Services, media: MediaIngest = s
       await Promise.all([audiohook.drain(), twilio.drain(), siprec?.close()]);
     },
   };
+}
+
+/** What a refused upgrade is told: only whether it failed authentication or the connector is off (details are logged). */
+function refusal(status: 401 | 403, connector: string) {
+  return status === 401
+    ? { accept: false as const, status, code: 'authentication.required', message: `${connector} authentication failed` }
+    : { accept: false as const, status, code: 'connector.disabled', message: `${connector} is not configured on this server` };
 }
