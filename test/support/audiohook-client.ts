@@ -97,10 +97,13 @@ export class AudioHookTestClient {
     return opened;
   }
 
-  /** Sends one interleaved frame; `samples` per channel. */
-  audio(frame: Uint8Array, samplesPerChannel: number): void {
+  /** Sends one frame of 8-bit samples (PCMU), interleaved in the order of the selected channels. */
+  audio(...channels: Uint8Array[]): void {
+    const samples = channels[0]!.length;
+    const frame = new Uint8Array(samples * channels.length);
+    for (let s = 0; s < samples; s++) for (let c = 0; c < channels.length; c++) frame[s * channels.length + c] = channels[c]![s]!;
     this.ws.send(frame);
-    this.positionSamples += samplesPerChannel;
+    this.positionSamples += samples;
   }
 
   /** The client paused for `seconds` (the audio it did not send is declared with `resumed`). */
