@@ -12,11 +12,11 @@ export function bytesPerSample(format: MediaOffer['format']): 1 | 2 {
   return format === 'PCMU' ? 1 : 2;
 }
 
-/** Splits an interleaved frame; undefined when its length is not a whole number of sample groups. */
+/** Splits an interleaved frame; undefined when its length is not a whole number of sample groups (an empty frame is). */
 export function deinterleave(data: Uint8Array, media: MediaOffer): AudioFrame | undefined {
   const width = bytesPerSample(media.format);
   const stride = width * media.channels.length;
-  if (data.length === 0 || data.length % stride !== 0) return undefined;
+  if (data.length % stride !== 0) return undefined;
   const samples = data.length / stride;
   const channels = new Map<MediaChannel, Uint8Array>();
   if (media.channels.length === 1) {

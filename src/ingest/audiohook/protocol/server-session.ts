@@ -133,6 +133,7 @@ export class AudioHookServerSession {
     if (!this.media) return this.protocolError('audio received but no media format was selected');
     const frame = deinterleave(data, this.media);
     if (!frame) return this.protocolError(`audio frame of ${data.length} bytes is not a whole number of ${this.media.format} samples for ${this.media.channels.length} channel(s)`);
+    if (frame.samples === 0) return;
     const at = this.position;
     this.position += frame.samples;
     this.listener.audio(frame, at);
