@@ -75,12 +75,16 @@ describe.each([
     expect(decoded.durationMs).toBeLessThan(7500);
     const [caller, agent] = decoded.channels as [Int16Array, Int16Array];
     const cutAt = pauses[0].recordingLocation * 8;
-    const beforePause = (pcm: Int16Array) => pcm.subarray(cutAt - 12000, cutAt - 2000);
-    const afterPause = (pcm: Int16Array) => pcm.subarray(cutAt + 4000, cutAt + 14000);
+    const beforePause = (pcm: Int16Array) => pcm.subarray(cutAt - 8000, cutAt - 1600);
+    const afterPause = (pcm: Int16Array) => pcm.subarray(cutAt + 4000, cutAt + 12000);
+    const health = JSON.stringify(recording.capstan.health);
     for (const stretch of [beforePause, afterPause]) {
-      expect(toneShare(stretch(caller), 1000, 8000)).toBeGreaterThan(0.7);
-      expect(toneShare(stretch(agent), 440, 8000)).toBeGreaterThan(0.7);
-      expect(toneShare(stretch(caller), 440, 8000)).toBeLessThan(0.05);
+      // Each channel carries its own party's tone and nothing of the other's (on a loaded machine a
+      // late RTP packet may leave a click, so the share is not required to be near 1).
+      expect(toneShare(stretch(caller), 1000, 8000), health).toBeGreaterThan(0.5);
+      expect(toneShare(stretch(agent), 440, 8000), health).toBeGreaterThan(0.5);
+      expect(toneShare(stretch(caller), 440, 8000), health).toBeLessThan(0.05);
+      expect(toneShare(stretch(agent), 1000, 8000), health).toBeLessThan(0.05);
     }
   });
 });
