@@ -59,7 +59,7 @@ describe('playback', () => {
       [3_333_333, 3_333_333],
       [65_536 * 40 - 17, 65_536 * 41 + 17],
       [whole.length - 5, whole.length - 1],
-    ]) {
+    ] as Array<[number, number]>) {
       const res = await fetch(uri, { headers: { range: `bytes=${start}-${end}` } });
       expect(res.status).toBe(206);
       expect(res.headers.get('content-range')).toBe(`bytes ${start}-${end}/${whole.length}`);
