@@ -4,6 +4,7 @@ import { configRoutes } from './config.routes.js';
 import { connectorRoutes } from './connectors.routes.js';
 import { conversationRoutes } from './conversations.routes.js';
 import { healthRoutes } from './health.routes.js';
+import { metricsRoutes } from './metrics.routes.js';
 import { recordingRoutes } from './recordings.routes.js';
 
 const VERSION = '0.1.0';
@@ -15,6 +16,7 @@ export const ROUTES: readonly AnyRoute[] = [
   ...configRoutes,
   ...connectorRoutes,
   ...recordingRoutes,
+  ...metricsRoutes,
   route({
     method: 'GET',
     url: '/openapi.json',
