@@ -4,7 +4,11 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { BENCH_AUDIOHOOK } from './drivers/audiohook.js';
+import { BENCH_TWILIO_TOKEN } from './drivers/twilio.js';
+import { PROTOCOLS, type Protocol } from './drivers/driver.js';
 import type { GeneratorConfig, GeneratorMessage } from './load-generator.js';
+import { freePort } from '../test/support/ports.js';
 
 /**
  * `npm run bench:ingest`: N concurrent simulated dual-channel calls on loopback against a real
@@ -28,7 +32,7 @@ const { values: args } = parseArgs({
 });
 if (args.help) {
   process.stdout.write(`npm run bench:ingest -- [--protocol native] [--calls 1000] [--duration 30] [--search-duration 20] [--max-calls 6000] [--quick]
-  --protocol         the ingest protocol the calls use (native)
+  --protocol         the ingest protocol the calls use: native, audiohook, siprec or twilio
   --calls            concurrent calls for the 100 ms frame run
   --duration         seconds every call streams in that run (calls then end over 10 more seconds)
   --search-duration  seconds per trial of the 20 ms frame searches
@@ -37,10 +41,11 @@ if (args.help) {
 `);
   process.exit(0);
 }
-if (args.protocol !== 'native') {
-  process.stderr.write(`unknown --protocol ${args.protocol}: this build benchmarks native\n`);
+if (!(PROTOCOLS as readonly string[]).includes(args.protocol!)) {
+  process.stderr.write(`unknown --protocol ${args.protocol}: one of ${PROTOCOLS.join(', ')}\n`);
   process.exit(2);
 }
+const protocol = args.protocol as Protocol;
 
 const CPU_SERVER = '0';
 const CPU_GENERATOR = '1';
@@ -51,6 +56,8 @@ interface Target {
   readonly kind: 'capstan' | 'baseline';
   readonly child: ChildProcess;
   readonly port: number;
+  /** The SIPREC port (0 when SIPREC is off). */
+  readonly sipPort: number;
   received(): Promise<number>;
   metrics(): Promise<Record<string, number>>;
   stop(): Promise<void>;
@@ -102,13 +109,27 @@ function procStat(pid: number): { cpuS: number; rssBytes: number } {
   return { cpuS: (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS, rssBytes: rssPages * 4096 };
 }
 
+/** The connector configuration each protocol needs (every protocol's server runs the same build). */
+async function protocolEnv(): Promise<Record<string, string>> {
+  const sipPort = protocol === 'siprec' ? await freePort() : 0;
+  return {
+    CAPSTAN_SIPREC_PORT: String(sipPort),
+    CAPSTAN_SIPREC_MAX_SESSIONS: '100000',
+    CAPSTAN_AUDIOHOOK_API_KEY: BENCH_AUDIOHOOK.apiKey,
+    CAPSTAN_AUDIOHOOK_CLIENT_SECRET: BENCH_AUDIOHOOK.clientSecret,
+    CAPSTAN_TWILIO_AUTH_TOKEN: BENCH_TWILIO_TOKEN,
+  };
+}
+
 async function startCapstanServer(): Promise<Target> {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'capstan-bench-'));
+  const env = await protocolEnv();
   const child = pinned(CPU_SERVER, [process.execPath, 'dist/cli/main.js', 'serve'], {
     CAPSTAN_PORT: '0',
     CAPSTAN_HOST: '127.0.0.1',
     CAPSTAN_DATA_DIR: dataDir,
     CAPSTAN_LOG_LEVEL: 'warn',
+    ...env,
   });
   const [, port] = await waitFor(child, /Capstan is running at http:\/\/127\.0\.0\.1:(\d+)/);
   const url = `http://127.0.0.1:${port}`;
@@ -120,6 +141,7 @@ async function startCapstanServer(): Promise<Target> {
     kind: 'capstan',
     child,
     port: Number(port),
+    sipPort: Number(env.CAPSTAN_SIPREC_PORT),
     metrics,
     received: async () => (await metrics()).capstan_media_frames_received_total ?? 0,
     async stop() {
@@ -138,6 +160,7 @@ async function startBaselineServer(): Promise<Target> {
     kind: 'baseline',
     child,
     port: Number(port),
+    sipPort: 0,
     received,
     metrics: async () => ({}),
     async stop() {
@@ -158,8 +181,10 @@ async function trial(kind: 'capstan' | 'baseline', calls: number, frameMs: numbe
   const idle = procStat(target.child.pid!);
   const config: GeneratorConfig = {
     mode: kind,
+    protocol,
     host: '127.0.0.1',
     port: target.port,
+    sipPort: target.sipPort,
     calls,
     frameMs,
     durationS,
@@ -267,7 +292,7 @@ async function main() {
   const duration = quick ? 10 : Number(args.duration);
   const searchDuration = quick ? 8 : Number(args['search-duration']);
   const maxCalls = Number(args['max-calls']);
-  process.stdout.write(`bench:ingest — protocol ${args.protocol}, server on CPU ${CPU_SERVER}, load generator on CPU ${CPU_GENERATOR}\n`);
+  process.stdout.write(`bench:ingest — protocol ${protocol}, server on CPU ${CPU_SERVER}, load generator on CPU ${CPU_GENERATOR}\n`);
 
   process.stdout.write(`\n100 ms frames, ${calls} calls, ${duration} s:\n`);
   const at100 = await trial('capstan', calls, 100, duration);
@@ -287,7 +312,7 @@ async function main() {
   }
   const ratio = baseline20 && capstan20 ? capstan20.calls / baseline20.calls : 0;
   const figures = {
-    protocol: args.protocol,
+    protocol,
     frames100ms: at100,
     frames20ms: capstan20 ?? null,
     baseline20ms: baseline20 ?? null,

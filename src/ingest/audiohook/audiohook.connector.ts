@@ -199,22 +199,26 @@ export class AudioHookConnector {
     };
     this.sessions.add(entry);
 
-    let idle: NodeJS.Timeout = setTimeout(() => ws.terminate(), OPEN_TIMEOUT_MS);
-    const touch = () => {
-      clearTimeout(idle);
-      idle = setTimeout(() => {
+    // One timer per session checks for silence (a timer re-armed per message would cost more than the message).
+    const connectedAt = Date.now();
+    let lastMessageAt = connectedAt;
+    const watchdog = setInterval(() => {
+      const now = Date.now();
+      if (session.state === 'preparing' && now - connectedAt > OPEN_TIMEOUT_MS) ws.terminate();
+      else if (now - lastMessageAt > IDLE_TIMEOUT_MS) {
         log.warn('audiohook session idle; closing the connection');
         ws.terminate();
-      }, IDLE_TIMEOUT_MS);
-    };
+      }
+    }, OPEN_TIMEOUT_MS / 2);
+    watchdog.unref();
     ws.on('message', (data, isBinary) => {
-      touch();
-      const bytes = Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data as ArrayBuffer);
+      lastMessageAt = Date.now();
+      const bytes = Buffer.isBuffer(data) ? data : Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data);
       if (isBinary) session.onBinary(bytes);
       else session.onText(bytes.toString('utf8'));
     });
     ws.on('close', () => {
-      clearTimeout(idle);
+      clearInterval(watchdog);
       this.sessions.delete(entry);
       session.onTransportClosed();
     });

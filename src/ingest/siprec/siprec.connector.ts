@@ -78,9 +78,9 @@ export class SiprecRecorder implements SrsRecorder {
       metadata: (metadata: RecordingMetadata) => {
         this.logger.info({ callId: info.callId, participants: metadata.participants.length, dataMode: metadata.dataMode }, 'siprec: metadata update');
       },
-      end: async (reason) => {
+      end: async (reason, atMs) => {
         this.logger.info({ callId: info.callId, reason }, 'siprec: recording ends');
-        await call.end();
+        await call.end(atMs);
       },
     };
   }

@@ -27,7 +27,8 @@ export interface SrsCallSink {
   /** The stream sends again; the `samples` since `fromSamples` were paused. */
   resume(stream: StreamAssignment, fromSamples: number, samples: number): void;
   metadata(metadata: RecordingMetadata): void;
-  end(reason: string): Promise<void>;
+  /** The recording ends; `atMs` is when the SRC ended it (the BYE), even though the last RTP is read a little later. */
+  end(reason: string, atMs: number): Promise<void>;
 }
 
 export interface SrsRecorder {
@@ -60,6 +61,8 @@ interface StreamState {
 }
 
 const RATE = 8000;
+/** RTP sent just before a BYE may still be queued when the BYE is read; it is taken for this long. */
+const RTP_DRAIN_MS = 500;
 
 export class SrsSession {
   private readonly streams: StreamState[] = [];
@@ -153,8 +156,11 @@ export class SrsSession {
   async end(reason: string): Promise<void> {
     if (this.ended) return;
     this.ended = true;
+    const endedAt = this.now();
+    // A BYE often follows the last RTP packets at once: read what is already queued before closing.
+    if (this.sink && reason === 'BYE') await new Promise((resolve) => setTimeout(resolve, RTP_DRAIN_MS));
     for (const s of this.streams) s.socket?.close();
-    await this.sink?.end(reason);
+    await this.sink?.end(reason, endedAt);
   }
 
   get rtpStats() {
@@ -166,7 +172,7 @@ export class SrsSession {
   }
 
   private onRtp(state: StreamState, data: Buffer): void {
-    if (this.ended || !this.sink || !state.sending || !state.timeline || !state.assignment) return;
+    if (!this.sink || !state.sending || !state.timeline || !state.assignment) return;
     const packet = parseRtp(data);
     if (!packet) return;
     this.packets++;

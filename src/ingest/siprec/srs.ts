@@ -161,7 +161,7 @@ export class SiprecServer {
       const sink = await this.recorder.begin(info);
       if (pending.cancelled) {
         this.pending.delete(callId);
-        await sink.end('CANCEL');
+        await sink.end('CANCEL', this.options.now());
         await session.end('CANCEL');
         return;
       }

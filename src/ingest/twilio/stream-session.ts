@@ -26,11 +26,15 @@ export interface StreamListener {
 }
 
 const RATE = 8000;
+/** About 50 s of both tracks at 20 ms. */
+const MAX_QUEUED = 5000;
 
 export class TwilioStreamSession {
   private current: StreamState = 'connecting';
   private streamSid: string | undefined;
   private starting: Promise<void> | undefined;
+  /** Media that arrived while `start` was still being handled (bounded); then straight through. */
+  private queued: TwilioFrame[] | undefined = [];
 
   constructor(private readonly listener: StreamListener) {}
 
@@ -56,7 +60,18 @@ export class TwilioStreamSession {
         }
         this.current = 'started';
         this.streamSid = message.start.streamSid;
-        this.starting = this.listener.start(message.start);
+        this.starting = this.listener.start(message.start).then(
+          () => {
+            const queued = this.queued ?? [];
+            this.queued = undefined;
+            for (const frame of queued) this.listener.media(frame);
+          },
+          (err: unknown) => {
+            this.queued = [];
+            throw err;
+          },
+        );
+        this.starting.catch(() => undefined);
         return;
       }
       case 'media': {
@@ -64,7 +79,9 @@ export class TwilioStreamSession {
         const payload = Buffer.from(message.media.payload, 'base64');
         if (payload.length === 0) return;
         const frame: TwilioFrame = { track: message.media.track, chunk: message.media.chunk, timestamp: message.media.timestamp * (RATE / 1000), payload };
-        void this.starting!.then(() => this.listener.media(frame), () => undefined);
+        if (!this.queued) this.listener.media(frame);
+        else if (this.queued.length < MAX_QUEUED) this.queued.push(frame);
+        else this.listener.invalid('media arriving faster than the stream could start; dropped');
         return;
       }
       case 'stop':

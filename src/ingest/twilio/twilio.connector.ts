@@ -137,7 +137,7 @@ export class TwilioConnector {
     this.streams.add(entry);
     ws.on('message', (data, isBinary) => {
       if (isBinary) return session.onText('');
-      session.onText((Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data as ArrayBuffer)).toString('utf8'));
+      session.onText((Buffer.isBuffer(data) ? data : Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data)).toString('utf8'));
     });
     ws.on('close', () => {
       this.streams.delete(entry);
