@@ -11,6 +11,9 @@ import { MAX_SIP_MESSAGE, headerEnd, parseSipMessage, type SipMessage } from './
 
 export type TransportName = 'UDP' | 'TCP' | 'TLS';
 
+/** SBCs keep a few long-lived connections; more than this from anyone is refused. */
+const MAX_STREAMS = 4096;
+
 export interface Peer {
   readonly transport: TransportName;
   readonly address: string;
@@ -123,6 +126,7 @@ export async function listenSip(options: TransportOptions, handlers: TransportHa
     });
   };
   const tcp = net.createServer(onStream('TCP'));
+  tcp.maxConnections = MAX_STREAMS;
   // TCP takes the UDP port number (one port for the SRC to configure), or any when that is taken.
   await listen(tcp, udpPort, options.host).catch((err: unknown) => (options.port === 0 ? listen(tcp, 0, options.host) : Promise.reject(err)));
   const tcpPort = (tcp.address() as net.AddressInfo).port;
@@ -130,6 +134,7 @@ export async function listenSip(options: TransportOptions, handlers: TransportHa
   let tlsServer: tls.Server | undefined;
   if (options.tls) {
     tlsServer = tls.createServer({ key: options.tls.key, cert: options.tls.cert }, onStream('TLS'));
+    tlsServer.maxConnections = MAX_STREAMS;
     await listen(tlsServer, options.tls.port, options.host);
   }
 
