@@ -1,7 +1,8 @@
+import type { ConnectorHealthSnapshot } from '../../services/connector-health.js';
 import { route } from '../route.js';
 
 /**
- * Prometheus metrics of this process: the media pipeline's counters, event-loop delay, memory.
+ * Prometheus metrics of this process: the media pipeline's and the connectors' counters, event-loop delay, memory.
  * Counters only, nothing about conversations or people, so it is open like /healthz (bind the
  * port to an internal network, as for any metrics endpoint).
  */
@@ -25,6 +26,7 @@ export const metricsRoutes = [
         metric('capstan_media_blob_writes_total', 'counter', 'Write operations on the blob store by live recordings', media.writes),
         metric('capstan_media_recordings_finished_total', 'counter', 'Recordings finished', media.recordingsFinished),
         metric('capstan_event_loop_delay_p99_seconds', 'gauge', 'Event-loop delay p99 over the last 10 to 20 seconds', services.eventLoop.p99Seconds()),
+        ...connectorMetrics(services.connectorHealth.snapshot()),
         metric('process_resident_memory_bytes', 'gauge', 'Resident memory', memory.rss),
         metric('process_heap_used_bytes', 'gauge', 'V8 heap in use', memory.heapUsed),
       ];
@@ -36,4 +38,17 @@ export const metricsRoutes = [
 
 function metric(name: string, type: 'gauge' | 'counter', help: string, value: number): string {
   return `# HELP ${name} ${help}\n# TYPE ${name} ${type}\n${name} ${value}\n`;
+}
+
+/** One family per figure, one line per connector (`capstan_connector_sessions{connector="siprec"} 3`). */
+function connectorMetrics(connectors: readonly ConnectorHealthSnapshot[]): string[] {
+  const families: Array<[string, 'gauge' | 'counter', string, (c: ConnectorHealthSnapshot) => number]> = [
+    ['capstan_connector_sessions', 'gauge', 'Live connector sessions', (c) => c.sessionsActive],
+    ['capstan_connector_sessions_total', 'counter', 'Connector sessions started', (c) => c.sessionsTotal],
+    ['capstan_connector_rejected_total', 'counter', 'Connector sessions and requests refused', (c) => Object.values(c.rejected).reduce((a, b) => a + b, 0)],
+    ['capstan_connector_protocol_errors_total', 'counter', 'Protocol violations inside accepted sessions', (c) => c.protocolErrors],
+  ];
+  return families.map(
+    ([name, type, help, value]) => `# HELP ${name} ${help}\n# TYPE ${name} ${type}\n${connectors.map((c) => `${name}{connector="${c.connector}"} ${value(c)}\n`).join('')}`,
+  );
 }
