@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { signRequest } from '../../src/ingest/audiohook/protocol/signature.js';
+import { upgradeHeaders } from '../../src/ingest/audiohook/protocol/signature.js';
 import { RawWebSocket, binaryFrameInto, headerLength } from '../ws-client.js';
 import type { BenchCall, DriverContext, ProtocolDriver } from './driver.js';
 
@@ -33,20 +33,14 @@ export function audiohookDriver(ctx: DriverContext): ProtocolDriver {
     async prepare() {},
     async connect(call) {
       const sessionId = randomUUID();
-      const headers: Record<string, string> = {
-        'audiohook-organization-id': organizationId,
-        'audiohook-session-id': sessionId,
-        'audiohook-correlation-id': randomUUID(),
-        'x-api-key': BENCH_AUDIOHOOK.apiKey,
-      };
-      const signature = signRequest({ apiKey: BENCH_AUDIOHOOK.apiKey, secret, requestTarget: '/audiohook', authority: `${ctx.host}:${ctx.port}`, headers, createdS: Math.floor(Date.now() / 1000) });
+      const headers = upgradeHeaders({ apiKey: BENCH_AUDIOHOOK.apiKey, secret, organizationId, sessionId, requestTarget: '/audiohook', authority: `${ctx.host}:${ctx.port}` });
       let session: Session | undefined;
       try {
         const ws = await RawWebSocket.connect(ctx.host, ctx.port, '/audiohook', (m) => {
           if (!session) return;
           session.serverSeq = m.seq as number;
           if (session.waiting && (m.type === session.waiting.type || m.type === 'disconnect')) session.waiting.resolve(m);
-        }, { ...headers, ...signature });
+        }, headers);
         session = { ws, sessionId, conversationId: randomUUID(), seq: 0, serverSeq: 0 };
         sessions.set(call, session);
         return true;

@@ -1,6 +1,6 @@
 import type { ConversationEventInput } from '../domain/events.js';
 import { DomainError } from '../domain/errors.js';
-import type { Codec, MediaIngest, SourceConnector, SourceSink } from '../media/source.js';
+import type { Codec, GapReason, MediaIngest, SourceConnector, SourceFrame, SourceSink } from '../media/source.js';
 import type { ConversationService } from '../services/conversation.service.js';
 import type { Clock } from '../store/clock.js';
 
@@ -41,7 +41,7 @@ const clip = (v: string | undefined, max: number) => (v === undefined || v === '
 
 export class TrunkCall {
   private events = 0;
-  private readonly sinks = new Set<SourceSink>();
+  private readonly sinks = new Set<TrackedSink>();
   private paused = false;
   private ended = false;
   /** Set when the conversation was started by someone else (its events came over the API). */
@@ -111,13 +111,13 @@ export class TrunkCall {
       startAtMs,
       connector: this.spec.connector,
     });
-    const bridged = bridgeStalls(sink, sampleRate, codec === 'L16' ? 2 : 1);
-    this.sinks.add(bridged);
-    return bridged;
+    const tracked = new TrackedSink(sink, startAtMs, sampleRate, codec === 'L16' ? 2 : 1);
+    this.sinks.add(tracked);
+    return tracked;
   }
 
   closeSource(sink: SourceSink): void {
-    if (this.sinks.delete(sink)) sink.close();
+    if (this.sinks.delete(sink as TrackedSink)) sink.close();
   }
 
   /** The platform stopped sending on purpose (AudioHook `paused`, every SIPREC stream `inactive`). */
@@ -133,11 +133,18 @@ export class TrunkCall {
     await this.deps.conversations.ingest(this.spec.orgId, [{ ...this.base(atMs), type: 'recording.state', state: 'active' }]);
   }
 
-  /** Closes every source, then ends the conversation (participants leave, conversation.ended). */
+  /**
+   * Closes every source, then ends the conversation (participants leave, conversation.ended), no
+   * earlier than the newest audio: a sender whose start was read late under load places its audio
+   * after the wall clock, and an end behind it would be refused as late.
+   */
   async end(atMs = this.deps.clock.now()): Promise<void> {
     if (this.ended) return;
     this.ended = true;
-    for (const sink of this.sinks) sink.close();
+    for (const sink of this.sinks) {
+      atMs = Math.max(atMs, Math.ceil(sink.highWaterMs));
+      sink.close();
+    }
     this.sinks.clear();
     if (this.attached) return;
     const events: ConversationEventInput[] = this.spec.parties.map((p) => ({ ...this.base(atMs), type: 'participant.left', participantId: p.participantId }));
@@ -158,25 +165,49 @@ export class TrunkCall {
 const STALL_S = 8;
 
 /**
- * MediaIngest refuses a frame that jumps far past what its source has sent (a bad timestamp must
- * not drag the clock). A connector's source can legitimately go quiet for longer, so a frame that
- * lands more than STALL_S seconds after the newest audio is preceded by a declared gap.
+ * A source as the connector feeds it, with how far its audio has reached. MediaIngest refuses a
+ * frame that jumps far past what its source has sent (a bad timestamp must not drag the clock); a
+ * connector's source can legitimately go quiet for longer, so a frame that lands more than STALL_S
+ * seconds after the newest audio is preceded by a declared gap.
  */
-function bridgeStalls(sink: SourceSink, sampleRate: number, width: 1 | 2): SourceSink {
-  let high = 0;
-  return {
-    push(frame) {
-      const ahead = (frame.timestamp - high) >>> 0;
-      if (ahead < 2 ** 31 && ahead > STALL_S * sampleRate) sink.gap(high >>> 0, ahead, 'Discarded');
-      const end = (frame.timestamp + frame.payload.length / width) >>> 0;
-      if (((end - high) >>> 0) < 2 ** 31) high = end;
-      return sink.push(frame);
-    },
-    gap(from, samples, reason) {
-      const end = (from + samples) >>> 0;
-      if (((end - high) >>> 0) < 2 ** 31) high = end;
-      sink.gap(from, samples, reason);
-    },
-    close: () => sink.close(),
-  };
+class TrackedSink implements SourceSink {
+  /** End of the newest audio, in samples since the source's start (wrapping at 2^32). */
+  private high = 0;
+  /** The same, unwrapped, for the conversation clock. */
+  private reached = 0;
+
+  constructor(
+    private readonly sink: SourceSink,
+    private readonly startAtMs: number,
+    private readonly sampleRate: number,
+    private readonly width: 1 | 2,
+  ) {}
+
+  get highWaterMs(): number {
+    return this.startAtMs + (this.reached * 1000) / this.sampleRate;
+  }
+
+  push(frame: SourceFrame) {
+    const ahead = (frame.timestamp - this.high) >>> 0;
+    if (ahead < 2 ** 31 && ahead > STALL_S * this.sampleRate) this.sink.gap(this.high >>> 0, ahead, 'Discarded');
+    this.advance(frame.timestamp, frame.payload.length / this.width);
+    return this.sink.push(frame);
+  }
+
+  gap(from: number, samples: number, reason: GapReason): void {
+    this.advance(from, samples);
+    this.sink.gap(from, samples, reason);
+  }
+
+  close() {
+    return this.sink.close();
+  }
+
+  private advance(from: number, samples: number): void {
+    const forward = (((from + samples) >>> 0) - this.high) >>> 0;
+    if (forward < 2 ** 31) {
+      this.high = (this.high + forward) >>> 0;
+      this.reached += forward;
+    }
+  }
 }

@@ -86,6 +86,26 @@ describe('AudioHook connector', () => {
     expect(toneShare(firstSecond(left), 1000, 8000)).toBeLessThan(0.05);
   });
 
+  it('a session that breaks the protocol is disconnected without touching another live session', async () => {
+    const conversationId = 'a1b2c3d4-e5f6-4a7b-8c9d-0e1f2a3b4c5d';
+    const good = await AudioHookTestClient.connect({ url, apiKey: API_KEY, clientSecret: SECRET, conversationId });
+    await good.open();
+    const hostile = await AudioHookTestClient.connect({ url, apiKey: API_KEY, clientSecret: SECRET });
+    await hostile.open();
+    const streaming = stream(good, 0, 2);
+    const disconnect = hostile.next('disconnect');
+    hostile.ws.send('{"version":"2","type":"open","id":"not-a-uuid"');
+    hostile.ws.send(new Uint8Array(3));
+    expect((await disconnect).parameters.reason).toBe('error');
+    hostile.ws.terminate();
+    await streaming;
+    await good.close();
+    const [recording] = await recordingsOf(conversationId);
+    const decoded = decodeWithFfmpeg(Buffer.from(await (await fetch(recording.mediaUris.S.mediaUri)).arrayBuffer()), 2, 8000);
+    expect(decoded.durationMs).toBeGreaterThan(1700);
+    expect(toneShare(decoded.channels[0]!.subarray(4000, 12000), 440, 8000)).toBeGreaterThan(0.8);
+  });
+
   it('a connection probe completes the handshake and records nothing', async () => {
     const probes = () => server.services.connectorHealth.audiohook.probes;
     const before = probes();

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import WebSocket from 'ws';
-import { signRequest } from '../../src/ingest/audiohook/protocol/signature.js';
+import { upgradeHeaders } from '../../src/ingest/audiohook/protocol/signature.js';
 
 /**
  * An AudioHook client as Genesys Cloud behaves: a signed upgrade, `open` with media offers,
@@ -50,16 +50,15 @@ export class AudioHookTestClient {
     const url = new URL(options.url);
     const organizationId = options.organizationId ?? randomUUID();
     const sessionId = randomUUID();
-    const headers: Record<string, string> = {
-      'audiohook-organization-id': organizationId,
-      'audiohook-session-id': sessionId,
-      'audiohook-correlation-id': randomUUID(),
-      'x-api-key': options.apiKey,
-    };
-    const signature = options.clientSecret
-      ? signRequest({ apiKey: options.apiKey, secret: new Uint8Array(Buffer.from(options.clientSecret, 'base64')), requestTarget: url.pathname + url.search, authority: url.host, headers, createdS: Math.floor(Date.now() / 1000) })
-      : {};
-    const ws = new WebSocket(options.url, { headers: { ...headers, ...signature } });
+    const headers = upgradeHeaders({
+      apiKey: options.apiKey,
+      secret: new Uint8Array(Buffer.from(options.clientSecret, 'base64')),
+      organizationId,
+      sessionId,
+      requestTarget: url.pathname + url.search,
+      authority: url.host,
+    });
+    const ws = new WebSocket(options.url, { headers });
     return new Promise((resolve, reject) => {
       ws.once('open', () => {
         const client = new AudioHookTestClient(ws, { ...options, organizationId });

@@ -100,7 +100,12 @@ export class SiprecServer {
         case 'OPTIONS':
           return txn.respond(200, { headers: [['Allow', ALLOW], ['Accept', 'application/sdp, application/rs-metadata+xml'], ['Supported', SUPPORTED.join(', ')]] });
         case 'INVITE':
-          return inDialog ? this.onReinvite(txn) : void this.onInvite(txn);
+          if (inDialog) return this.onReinvite(txn);
+          void this.onInvite(txn).catch((err: unknown) => {
+            this.logger.error({ err, callId: request.headers.get('call-id') }, 'siprec: INVITE failed');
+            if (!txn.answered) txn.respond(500);
+          });
+          return;
         case 'UPDATE':
           return this.onReinvite(txn);
         case 'BYE': {

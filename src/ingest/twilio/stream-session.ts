@@ -20,6 +20,7 @@ export interface TwilioFrame {
 export interface StreamListener {
   start(start: TwilioStart): Promise<void>;
   media(frame: TwilioFrame): void;
+  /** The stream is over (`stop`, or the connection closed); must not throw. */
   stop(): Promise<void>;
   /** A message that breaks the protocol; ignored after it is reported. */
   invalid(reason: string): void;

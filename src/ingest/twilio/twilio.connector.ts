@@ -125,8 +125,12 @@ export class TwilioConnector {
       stop: async () => {
         if (counted) this.health.sessionEnded();
         counted = false;
-        await call?.end();
-        log.info('twilio stream stopped');
+        try {
+          await call?.end();
+          log.info('twilio stream stopped');
+        } catch (err) {
+          log.warn({ err }, 'twilio: ending the conversation failed');
+        }
       },
       invalid: (reason) => {
         this.health.protocolError(reason);

@@ -1,4 +1,4 @@
-import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHmac, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
 import {
   StructuredFieldError,
   isInnerList,
@@ -167,4 +167,26 @@ export function signRequest(o: SignOptions): { 'signature-input': string; signat
   const base = signatureBase(request, input) as string;
   const mac = createHmac('sha256', o.secret).update(base).digest();
   return { 'signature-input': `sig1=${serializeInnerList(input)}`, signature: `sig1=:${mac.toString('base64')}:` };
+}
+
+export interface UpgradeHeaderOptions {
+  readonly apiKey: string;
+  /** Decoded client secret; empty sends the request unsigned. */
+  readonly secret: Uint8Array;
+  readonly organizationId: string;
+  readonly sessionId: string;
+  readonly requestTarget: string;
+  readonly authority: string;
+}
+
+/** Every header of an AudioHook client's upgrade request, signed (used by tests and the ingest benchmark). */
+export function upgradeHeaders(o: UpgradeHeaderOptions): Record<string, string> {
+  const headers: Record<string, string> = {
+    'audiohook-organization-id': o.organizationId,
+    'audiohook-session-id': o.sessionId,
+    'audiohook-correlation-id': randomUUID(),
+    'x-api-key': o.apiKey,
+  };
+  if (o.secret.length === 0) return headers;
+  return { ...headers, ...signRequest({ ...o, headers, createdS: Math.floor(Date.now() / 1000) }) };
 }
