@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import type { ConversationEventInput } from '../domain/events.js';
 import { DomainError } from '../domain/errors.js';
 import type { Codec, GapReason, MediaIngest, SourceConnector, SourceFrame, SourceSink } from '../media/source.js';
@@ -32,7 +33,7 @@ export interface TrunkCallSpec {
 }
 
 export interface TrunkCallDeps {
-  readonly conversations: Pick<ConversationService, 'ingest'>;
+  readonly conversations: Pick<ConversationService, 'ingest' | 'get'>;
   readonly media: MediaIngest;
   readonly clock: Clock;
 }
@@ -41,6 +42,8 @@ const clip = (v: string | undefined, max: number) => (v === undefined || v === '
 
 export class TrunkCall {
   private events = 0;
+  /** Event ids are this call's own: another session on the same conversation (a restart, a second connector) never collides. */
+  private readonly eventPrefix = `${randomBytes(4).toString('hex')}`;
   private readonly sinks = new Set<TrackedSink>();
   private paused = false;
   private ended = false;
@@ -82,6 +85,12 @@ export class TrunkCall {
     }
     for (const p of spec.parties) {
       started.push({ ...call.base(call.startedAtMs), type: 'segment', participantId: p.participantId, kind: 'interact' });
+    }
+    // A conversation the platform (or an earlier session) already started gets audio only: a second
+    // start would wait as pending in its timeline and poison later batches.
+    if (await deps.conversations.get(spec.orgId, spec.conversationId)) {
+      call.attached = true;
+      return call;
     }
     try {
       await deps.conversations.ingest(spec.orgId, started);
@@ -154,7 +163,7 @@ export class TrunkCall {
 
   private base(atMs: number) {
     return {
-      eventId: `${this.spec.connector}.${++this.events}`,
+      eventId: `${this.spec.connector}.${this.eventPrefix}.${++this.events}`,
       conversationId: this.spec.conversationId,
       at: new Date(Math.max(atMs, this.startedAtMs)).toISOString(),
     };
