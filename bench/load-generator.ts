@@ -57,6 +57,17 @@ async function postEvents(events: object[]): Promise<void> {
   if (res.status !== 202) throw new Error(`events refused: ${res.status} ${await res.text()}`);
 }
 
+/** What a call's end reports when the server could not be reached at all. */
+async function orFailure<T>(work: () => Promise<T>, failed: () => void): Promise<T | undefined> {
+  try {
+    return await work();
+  } catch (err) {
+    process.stderr.write(`load generator: ${err instanceof Error ? (err.cause ?? err.message) : String(err)}\n`);
+    failed();
+    return undefined;
+  }
+}
+
 function startEvents(id: string, at: string): object[] {
   const e = (n: number, fields: object) => ({ eventId: `${id}-s${n}`, conversationId: id, at, ...fields });
   return [
@@ -192,7 +203,7 @@ async function main(): Promise<void> {
           call.nextDue += config.frameMs;
           if (call.sent === call.frames) {
             call.done = true;
-            ending.push(finish(call));
+            ending.push(orFailure(() => finish(call), () => health.notPlayable++).then(() => undefined));
             if (--active === 0) {
               clearInterval(report);
               return resolve();
