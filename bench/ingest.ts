@@ -23,6 +23,7 @@ const { values: args } = parseArgs({
     'search-duration': { type: 'string', default: '20' },
     'max-calls': { type: 'string', default: '6000' },
     frames: { type: 'string', default: '100,20' },
+    'data-dir': { type: 'string', default: tmpdir() },
     quick: { type: 'boolean', default: false },
     help: { type: 'boolean', default: false },
   },
@@ -35,6 +36,8 @@ if (args.help) {
   --search-duration  seconds per trial of the 20 ms frame searches
   --max-calls        upper bound of the searches
   --frames           which runs: 100 (the call-count run), 20 (the searches), or both (100,20)
+  --data-dir         where the server's data folder is made (default the system temp folder;
+                     /dev/shm takes the disk out of the figures on a machine whose disk is shared)
   --quick            a short smoke run: fewer calls, shorter trials, no search
 `);
   process.exit(0);
@@ -107,7 +110,7 @@ function procStat(pid: number): { cpuS: number; rssBytes: number } {
 }
 
 async function startCapstanServer(): Promise<Target> {
-  const dataDir = mkdtempSync(path.join(tmpdir(), 'capstan-bench-'));
+  const dataDir = mkdtempSync(path.join(args['data-dir']!, 'capstan-bench-'));
   const child = pinned(CPU_SERVER, [process.execPath, ...(process.env.BENCH_SERVER_NODE_ARGS?.split(' ').filter(Boolean) ?? []), 'dist/cli/main.js', 'serve'], {
     CAPSTAN_PORT: '0',
     CAPSTAN_HOST: '127.0.0.1',
@@ -274,7 +277,7 @@ async function main() {
   const duration = quick ? 10 : Number(args.duration);
   const searchDuration = quick ? 8 : Number(args['search-duration']);
   const maxCalls = Number(args['max-calls']);
-  process.stdout.write(`bench:ingest — protocol ${args.protocol}, server on CPU ${CPU_SERVER}, load generator on CPU ${CPU_GENERATOR}\n`);
+  process.stdout.write(`bench:ingest — protocol ${args.protocol}, server on CPU ${CPU_SERVER}, load generator on CPU ${CPU_GENERATOR}, data in ${args['data-dir']}\n`);
 
   let at100: Trial | undefined;
   if (runs.has('100')) {
@@ -300,6 +303,7 @@ async function main() {
   const ratio = baseline20 && capstan20 ? capstan20.calls / baseline20.calls : 0;
   const figures = {
     protocol: args.protocol,
+    dataDir: args['data-dir'],
     frames100ms: at100 ?? null,
     frames20ms: capstan20 ?? null,
     baseline20ms: baseline20 ?? null,

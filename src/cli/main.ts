@@ -1,4 +1,7 @@
 #!/usr/bin/env node
+// Live recordings write to disk from the thread pool while calls go on; libuv's default of four
+// threads queues a finishing call's last write behind everyone's flushes. Set before any file I/O.
+process.env.UV_THREADPOOL_SIZE ??= '16';
 import { Command } from 'commander';
 import { ConfigError, loadConfig } from '../config/config.js';
 import { createLogger } from '../log.js';
