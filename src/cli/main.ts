@@ -29,8 +29,11 @@ Environment:
   DATABASE_URL        postgres://... to use PostgreSQL instead of SQLite
   CAPSTAN_ROLES       api,ingest,worker (all)
   CAPSTAN_LOG_LEVEL   info
+  CAPSTAN_MEDIA_FLUSH_MS  how long a live recording's partial tail may wait before it is written (5000)
   CAPSTAN_CONFIG_FILE a JSON or YAML file with the same keys
-Stops cleanly on SIGTERM or SIGINT: live media sessions are finalized first.`,
+Audio: WebSocket /api/v2/capstan/media (docs/media-protocol.md); recordings at
+/api/v2/conversations/{id}/recordings. Recordings left open by a crash are finished as partial
+at start. Stops cleanly on SIGTERM or SIGINT: live media sessions are finalized first.`,
   )
   .action(async (opts: { port?: string; dataDir?: string }) => {
     const config = loadConfigOrExit({
