@@ -186,6 +186,23 @@ async function trial(kind: 'capstan' | 'baseline', calls: number, frameMs: numbe
     runId: `${Date.now().toString(36)}`,
   };
   const generator = pinned(CPU_GENERATOR, [process.execPath, '--import', 'tsx', 'bench/load-generator.ts', JSON.stringify(config)]);
+  try {
+    return await measure(kind, target, generator, idle, calls, frameMs, durationS);
+  } finally {
+    if (generator.exitCode === null && generator.signalCode === null) generator.kill('SIGKILL');
+    if (target.child.exitCode === null && target.child.signalCode === null) await target.stop();
+  }
+}
+
+async function measure(
+  kind: 'capstan' | 'baseline',
+  target: Target,
+  generator: ChildProcess,
+  idle: { rssBytes: number },
+  calls: number,
+  frameMs: number,
+  durationS: number,
+): Promise<Trial> {
   generator.stderr!.on('data', (d: Buffer) => process.stderr.write(d));
   let sent = 0;
   let generatorLag = 0;
