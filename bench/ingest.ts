@@ -80,7 +80,8 @@ interface Trial {
   readonly maxBehindS: number;
   readonly generatorLagMs: number;
   readonly cpuSecondsPerCallMinute: number;
-  readonly eventLoopP99Ms: number;
+  /** Null when the trial was too short to read a window of steady state. */
+  readonly eventLoopP99Ms: number | null;
   readonly writesPerCallMinute: number;
   readonly memoryPerCallKiB: number;
   readonly playableP50Ms: number;
@@ -209,7 +210,7 @@ async function measure(
   let maxBehindS = 0;
   let window: { cpuS: number; at: number; writes: number } | undefined;
   let windowEnd: { cpuS: number; at: number; writes: number } | undefined;
-  let eventLoopP99 = 0;
+  let eventLoopP99: number | null = null;
   let rssPeak = idle.rssBytes;
   let goAt = 0;
   const framesPerSecond = (2 * calls * 1000) / frameMs;
@@ -224,7 +225,7 @@ async function measure(
       window ??= point;
       windowEnd = point;
       rssPeak = Math.max(rssPeak, stat.rssBytes);
-      if (elapsed >= WARMUP_S + LAG_WINDOW_S) eventLoopP99 = Math.max(eventLoopP99, metrics.capstan_event_loop_delay_p99_seconds ?? 0);
+      if (elapsed >= WARMUP_S + LAG_WINDOW_S) eventLoopP99 = Math.max(eventLoopP99 ?? 0, metrics.capstan_event_loop_delay_p99_seconds ?? 0);
     }
   };
   const timer = setInterval(() => void sampler().catch(() => undefined), 1000);
@@ -257,7 +258,7 @@ async function measure(
     maxBehindS: round(maxBehindS, 2),
     generatorLagMs: Math.round(generatorLag),
     cpuSecondsPerCallMinute: callMinutes > 0 ? round((windowEnd!.cpuS - window!.cpuS) / callMinutes, 4) : 0,
-    eventLoopP99Ms: round(eventLoopP99 * 1000, 1),
+    eventLoopP99Ms: kind === 'capstan' && eventLoopP99 !== null ? round(eventLoopP99 * 1000, 1) : null,
     writesPerCallMinute: callMinutes > 0 ? round((windowEnd!.writes - window!.writes) / callMinutes, 2) : 0,
     memoryPerCallKiB: Math.round((rssPeak - idle.rssBytes) / 1024 / calls),
     playableP50Ms: Math.round(percentile(done.playableMs, 50)),
@@ -342,6 +343,9 @@ async function main() {
     capstanGeneratorBound = found.generatorBound;
   }
   const ratio = baseline20 && capstan20 ? capstan20.calls / baseline20.calls : 0;
+  // When the generator, not a server, ends a search, the call counts say little; the CPU each
+  // server spends per call says what the ratio would be with both servers the bottleneck.
+  const cpuRatio = baseline20 && capstan20 && capstan20.cpuSecondsPerCallMinute > 0 ? baseline20.cpuSecondsPerCallMinute / capstan20.cpuSecondsPerCallMinute : 0;
   const figures = {
     protocol: args.protocol,
     dataDir: args['data-dir'],
@@ -352,6 +356,7 @@ async function main() {
     baselineLimitedByGenerator: baselineGeneratorBound,
     capstanLimitedByGenerator: capstanGeneratorBound,
     ratio20msToBaseline: round(ratio, 3),
+    cpuProjectedRatio20ms: round(cpuRatio, 3),
     targets: {
       calls100msZeroLoss: at100 ? at100.calls >= 1000 && at100.framesLost === 0 && at100.sustained : null,
       ratio20msAtLeast70Percent: runs.has('20') ? ratio >= 0.7 : null,
@@ -366,7 +371,7 @@ async function main() {
         `  concurrent calls            ${t.calls}${t.sustained ? '' : ' (not sustained)'}\n` +
         `  frames sent / lost          ${t.sent} / ${t.framesLost}\n` +
         `  CPU-seconds per call-minute ${t.cpuSecondsPerCallMinute}\n` +
-        `  event-loop lag p99          ${t.eventLoopP99Ms} ms\n` +
+        `  event-loop lag p99          ${t.eventLoopP99Ms === null ? 'n/a (trial shorter than warm-up + 10 s)' : `${t.eventLoopP99Ms} ms`}\n` +
         `  writes per call-minute      ${t.writesPerCallMinute}\n` +
         `  memory per call             ${t.memoryPerCallKiB} KiB\n` +
         `  end to playable p50 / p99   ${t.playableP50Ms} / ${t.playableP99Ms} ms\n`,
@@ -380,7 +385,10 @@ async function main() {
     process.stdout.write(`20 ms frames (bare WebSocket baseline, highest sustained): ${baseline20.calls} calls${limit}\n`);
   }
   if (capstanGeneratorBound) process.stdout.write('Capstan at 20 ms: the load generator, not the server, stopped the search (a lower bound)\n');
-  if (runs.has('20')) process.stdout.write(`Capstan / baseline at 20 ms: ${(ratio * 100).toFixed(0)} %\n`);
+  if (runs.has('20')) {
+    process.stdout.write(`Capstan / baseline at 20 ms: ${(ratio * 100).toFixed(0)} % of the call count\n`);
+    process.stdout.write(`  projected from CPU per call (both servers the bottleneck): ${(cpuRatio * 100).toFixed(0)} %\n`);
+  }
   process.stdout.write(`Targets: ${JSON.stringify(figures.targets)}\n`);
   process.stdout.write(`${JSON.stringify(figures)}\n`);
 }
