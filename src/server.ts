@@ -2,11 +2,13 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
-import { buildApi, openAccess, type Authenticator } from './api/app.js';
+import { buildApi } from './api/app.js';
+import { tokenAuthenticator, type Authenticator } from './api/auth.js';
 import { healthRoutes } from './api/routes/health.routes.js';
 import { ROUTES } from './api/routes/index.js';
 import type { Config } from './config/config.js';
 import { createLogger } from './log.js';
+import { bootstrapIdentity, type FirstRunCredentials } from './services/bootstrap.js';
 import { DEFAULT_ORG_ID, createServices, type Services } from './services/index.js';
 import { systemClock, type Clock } from './store/clock.js';
 import { migrate, openDatabase } from './store/db.js';
@@ -21,6 +23,8 @@ export interface RunningServer {
   readonly url: string;
   readonly services: Services;
   readonly app: FastifyInstance;
+  /** Generated on the first start of an install nobody can sign in to yet: print them once. */
+  readonly firstRun: FirstRunCredentials | undefined;
   /** Drains live work, stops listening and closes the stores. */
   close(): Promise<void>;
 }
@@ -30,6 +34,8 @@ export interface ServerOptions {
   readonly clock?: Clock;
   readonly authenticator?: Authenticator;
 }
+
+const TOKEN_SWEEP_MS = 60 * 60_000;
 
 export async function startServer(config: Config, options: ServerOptions = {}): Promise<RunningServer> {
   const logger = options.logger ?? createLogger(config.logLevel);
@@ -41,10 +47,16 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
 
   const services = createServices(config, db, clock, logger);
   await services.organizations.ensure(DEFAULT_ORG_ID, 'Default organization', clock.now());
+  const firstRun = await bootstrapIdentity(services, DEFAULT_ORG_ID);
+  const sweeper = setInterval(() => {
+    services.auth.removeExpiredTokens().catch((err: unknown) => logger.warn({ err }, 'could not remove expired tokens'));
+  }, TOKEN_SWEEP_MS);
+  sweeper.unref();
+  services.lifecycle.onDrain('expired-token sweeper', async () => clearInterval(sweeper));
 
   const app = await buildApi({
     services,
-    authenticator: options.authenticator ?? openAccess(DEFAULT_ORG_ID),
+    authenticator: options.authenticator ?? tokenAuthenticator(services),
     logger,
     routes: config.roles.includes('api') ? ROUTES : healthRoutes,
   });
@@ -59,6 +71,7 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
     url: `http://${host.includes(':') ? `[${host}]` : host}:${port}`,
     services,
     app,
+    firstRun,
     close() {
       closing ??= (async () => {
         const failed = await services.lifecycle.drain();

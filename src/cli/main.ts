@@ -1,8 +1,12 @@
 #!/usr/bin/env node
 import { Command } from 'commander';
-import { ConfigError, loadConfig } from '../config/config.js';
 import { createLogger } from '../log.js';
 import { startServer } from '../server.js';
+import type { FirstRunCredentials } from '../services/bootstrap.js';
+import { auditCommand } from './audit.command.js';
+import { clientsCommand } from './clients.command.js';
+import { loadConfigOrExit } from './context.js';
+import { usersCommand } from './users.command.js';
 
 const program = new Command();
 
@@ -27,6 +31,12 @@ Environment:
   CAPSTAN_ROLES       api,ingest,worker (all)
   CAPSTAN_LOG_LEVEL   info
   CAPSTAN_CONFIG_FILE a JSON or YAML file with the same keys
+  CAPSTAN_ADMIN_CLIENT_ID, CAPSTAN_ADMIN_CLIENT_SECRET
+                      an admin API client that exists after start-up
+  CAPSTAN_ADMIN_USER, CAPSTAN_ADMIN_PASSWORD
+                      an admin web user that exists after start-up
+Without those, the first start of an install nobody can sign in to creates an admin API
+client and an admin user, and prints their credentials once.
 Stops cleanly on SIGTERM or SIGINT: live media sessions are finalized first.`,
   )
   .action(async (opts: { port?: string; dataDir?: string }) => {
@@ -39,6 +49,7 @@ Stops cleanly on SIGTERM or SIGINT: live media sessions are finalized first.`,
     const server = await startServer(config, { logger });
     logger.info({ url: server.url, dataDir: config.dataDir, database: config.databaseUrl ? 'postgres' : 'sqlite', roles: config.roles }, 'capstan is ready');
     process.stdout.write(`\nCapstan is running at ${config.publicUrl ?? server.url}\n  health:  ${server.url}/healthz\n  API:     ${server.url}/openapi.json\n  data:    ${config.dataDir}\n\n`);
+    if (server.firstRun) process.stdout.write(firstRunBanner(server.firstRun, server.url));
 
     let stopping = false;
     const stop = (signal: string) => {
@@ -62,16 +73,19 @@ Stops cleanly on SIGTERM or SIGINT: live media sessions are finalized first.`,
     process.on('SIGINT', () => stop('SIGINT'));
   });
 
-function loadConfigOrExit(env: NodeJS.ProcessEnv) {
-  try {
-    return loadConfig(env);
-  } catch (err) {
-    if (err instanceof ConfigError) {
-      process.stderr.write(`${err.message}\n`);
-      process.exit(2);
-    }
-    throw err;
-  }
+usersCommand(program);
+clientsCommand(program);
+auditCommand(program);
+
+function firstRunBanner(credentials: FirstRunCredentials, url: string): string {
+  return [
+    'First start: nobody could sign in yet, so an administrator was created (shown once: store these now).',
+    `  web sign-in:  username ${credentials.user.username}  password ${credentials.user.password}`,
+    `  API client:   client id ${credentials.client.id}  secret ${credentials.client.secret}`,
+    `  token:        curl -u '${credentials.client.id}:${credentials.client.secret}' -d grant_type=client_credentials ${url}/oauth/token`,
+    '',
+    '',
+  ].join('\n');
 }
 
 program.parseAsync(process.argv).catch((err: unknown) => {

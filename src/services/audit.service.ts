@@ -1,0 +1,67 @@
+import type { Kysely } from 'kysely';
+import { verifyChain, type ChainHead, type ChainVerdict } from '../crypto/audit-chain.js';
+import type { AuditRecordInput } from '../domain/audit.js';
+import type { Clock } from '../store/clock.js';
+import type { Page, PageRequest } from '../store/paging.js';
+import type { AuditFilter, AuditRepository, StoredAuditEvent } from '../store/repositories/audit.repository.js';
+import type { Database } from '../store/schema.js';
+
+/**
+ * The audit trail. Every area records what was viewed, played, downloaded, exported, deleted,
+ * restored, protected or changed, every sign-in and every refused access, through `record`.
+ */
+export class AuditService {
+  constructor(
+    private readonly repo: AuditRepository,
+    private readonly clock: Clock,
+  ) {}
+
+  /**
+   * Appends an event to the organization's hash chain. Pass the transaction of the change being
+   * audited as `exec` so that the change and its audit event commit (or fail) together.
+   */
+  record(input: AuditRecordInput, exec?: Kysely<Database>): Promise<StoredAuditEvent> {
+    const { actor } = input;
+    return this.repo.append(
+      {
+        orgId: input.orgId,
+        eventDateMs: this.clock.now(),
+        serviceName: input.serviceName,
+        level: input.level ?? (actor.userId || actor.clientId ? 'USER' : 'SYSTEM'),
+        action: input.action,
+        entityType: input.entityType,
+        entityId: input.entity?.id ?? null,
+        entityName: input.entity?.name ?? null,
+        status: input.status,
+        userId: actor.userId ?? null,
+        clientId: actor.clientId ?? null,
+        actorName: actor.name ?? null,
+        remoteIp: actor.remoteIp ?? null,
+        message: input.message ?? null,
+        propertyChanges: JSON.stringify(input.propertyChanges ?? []),
+        context: JSON.stringify(sortedKeys(input.context ?? {})),
+      },
+      exec,
+    );
+  }
+
+  query(orgId: string, filter: AuditFilter, order: 'asc' | 'desc', page: PageRequest): Promise<Page<StoredAuditEvent>> {
+    return this.repo.query(orgId, filter, order, page);
+  }
+
+  head(orgId: string): Promise<ChainHead | undefined> {
+    return this.repo.head(orgId);
+  }
+
+  /** Verifies the chain of one organization (or of every organization), naming the first broken link. */
+  async verify(orgId?: string, anchor?: ChainHead): Promise<Array<{ orgId: string; verdict: ChainVerdict }>> {
+    const orgIds = orgId ? [orgId] : await this.repo.organizations();
+    const out: Array<{ orgId: string; verdict: ChainVerdict }> = [];
+    for (const id of orgIds) out.push({ orgId: id, verdict: await verifyChain(this.repo.links(id), await this.repo.head(id), anchor) });
+    return out;
+  }
+}
+
+function sortedKeys(record: Readonly<Record<string, string>>): Record<string, string> {
+  return Object.fromEntries(Object.entries(record).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+}
