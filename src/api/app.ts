@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyRequest } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import { AccessDenied, SignInLocked } from '../domain/access/errors.js';
 import { holds } from '../domain/access/permissions.js';
@@ -26,7 +26,13 @@ export async function buildApi(options: ApiOptions): Promise<FastifyInstance> {
     genReqId: () => randomUUID(),
     bodyLimit: options.bodyLimit ?? 5 * 1024 * 1024,
     // The reference SDK joins arrays with commas; repeated keys are accepted too (see queryList).
-    routerOptions: { ignoreTrailingSlash: true, ignoreDuplicateSlashes: true },
+    // Audit query executions are named by ids that carry the query (see audit.routes.ts).
+    routerOptions: { ignoreTrailingSlash: true, ignoreDuplicateSlashes: true, maxParamLength: 2048 },
+    // Errors the router raises before any route runs (a malformed or over-long URL) are ErrorBodies too.
+    frameworkErrors: (err, request, reply) => {
+      const body = toErrorBody(err, request.id);
+      void (reply as FastifyReply).code(body.status).type('application/json').send(body);
+    },
     trustProxy: services.config.trustProxy,
   });
   const principals = new WeakMap<FastifyRequest, Principal>();

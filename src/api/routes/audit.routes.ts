@@ -52,7 +52,7 @@ const queryRequest = z.object({
 });
 type QueryRequest = z.output<typeof queryRequest>;
 
-const transactionParams = z.object({ transactionId: z.string().min(1).max(4096) });
+const transactionParams = z.object({ transactionId: z.string().min(1).max(2048) });
 
 function encodeTransaction(q: QueryRequest): string {
   return Buffer.from(JSON.stringify({ ...q, interval: q.interval.text })).toString('base64url');

@@ -91,7 +91,7 @@ export function segmentAccess(recording: RecordingTimeline, timeline: readonly Q
   const withheld: WithheldSpan[] = [];
   for (const p of pieces) {
     if (p.queueId !== null && queueIds.has(p.queueId)) appendRange(permitted, { startMs: p.startMs, endMs: p.endMs });
-    else withheld.push(p);
+    else appendWithheld(withheld, p);
   }
   return { permitted, withheld };
 }
@@ -137,6 +137,13 @@ function slice(piece: Omit<Piece, 'queueId'>, fromMs: number, toMs: number, queu
 function queueAt(timeline: readonly QueueSpan[], atMs: number | undefined): string | null {
   if (atMs === undefined) return null;
   return timeline.find((q) => q.fromMs <= atMs && atMs < q.toMs)?.queueId ?? null;
+}
+
+function appendWithheld(spans: WithheldSpan[], piece: WithheldSpan): void {
+  const last = spans[spans.length - 1];
+  if (last && last.queueId === piece.queueId && last.endMs === piece.startMs && last.toMs === piece.fromMs) {
+    spans[spans.length - 1] = { ...last, toMs: piece.toMs, endMs: piece.endMs };
+  } else spans.push(piece);
 }
 
 function appendRange(ranges: MediaRange[], range: MediaRange): void {

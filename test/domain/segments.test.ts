@@ -1,0 +1,100 @@
+import { describe, expect, it } from 'vitest';
+import { maskPcm16 } from '../../src/domain/access/mask.js';
+import { queueTimeline, segmentAccess } from '../../src/domain/access/segments.js';
+import { mergeEvents } from '../../src/domain/timeline/order.js';
+import { Call, T0, org, planOf, recording, stationsOn } from '../support/call.js';
+
+/** Segment access: a listener limited to some queues hears only what was handled there. */
+
+const s = (sec: number) => T0 + sec * 1000;
+const events = (call: Call) => mergeEvents([], call.domainEvents()).events;
+
+// Customer: IVR 0-10, queue sales 10-20, agent a 20-40, transferred to queue support 40-45, agent b 45-60.
+const transferred = () =>
+  new Call('seg')
+    .start(0, 'inbound')
+    .join(0, 'c', 'customer')
+    .ivr(0, 'c')
+    .queue(10, 'c', 'sales')
+    .join(20, 'a', 'agent')
+    .talk(20, 'c', 'a')
+    .queue(40, 'c', 'support')
+    .leave(40, 'a')
+    .join(45, 'b', 'agent')
+    .talk(45, 'c', 'b')
+    .leave(60, 'b')
+    .leave(60, 'c')
+    .end(60);
+
+describe('queue timeline', () => {
+  it('attributes each stretch of the conversation to the queue handling it', () => {
+    expect(queueTimeline(events(transferred()))).toEqual([
+      { fromMs: s(0), toMs: s(10), queueId: null },
+      { fromMs: s(10), toMs: s(40), queueId: 'sales' },
+      { fromMs: s(40), toMs: s(60), queueId: 'support' },
+    ]);
+  });
+
+  it('takes the queue an agent names on pick-up, and a caller back in IVR out of any queue', () => {
+    const call = new Call('seg2').start(0, 'inbound').join(0, 'c', 'customer').ivr(0, 'c').join(5, 'a', 'agent');
+    call.event(5, 'segment', { participantId: 'a', kind: 'interact', queueId: 'vip' }).talk(5, 'c').ivr(30, 'c');
+    expect(queueTimeline(events(call))).toEqual([
+      { fromMs: s(0), toMs: s(5), queueId: null },
+      { fromMs: s(5), toMs: s(30), queueId: 'vip' },
+      { fromMs: s(30), toMs: Number.POSITIVE_INFINITY, queueId: null },
+    ]);
+  });
+});
+
+describe('segment access', () => {
+  it('trunk-side: only the spans handled in the permitted queues, in media time', () => {
+    const call = transferred();
+    const trunk = recording(planOf(call).plan, 'trunk:c');
+    const sales = segmentAccess({ ...trunk, kind: 'trunk' }, queueTimeline(events(call)), new Set(['sales']));
+    expect(sales.permitted).toEqual([{ startMs: 10_000, endMs: 40_000 }]);
+    expect(sales.withheld.map((w) => [w.startMs, w.endMs, w.queueId])).toEqual([
+      [0, 10_000, null],
+      [40_000, 60_000, 'support'],
+    ]);
+    const both = segmentAccess({ ...trunk, kind: 'trunk' }, queueTimeline(events(call)), new Set(['sales', 'support']));
+    expect(both.permitted).toEqual([{ startMs: 10_000, endMs: 60_000 }]);
+  });
+
+  it('media time skips cut spans: a suppressed IVR shifts everything after it', () => {
+    const call = transferred();
+    const { plan } = planOf(call, org({ flows: { f1: { suppressRecording: true } } }));
+    const trunk = recording(plan, 'trunk:c');
+    const access = segmentAccess({ ...trunk, kind: 'trunk' }, queueTimeline(events(call)), new Set(['support']));
+    // The IVR (0-10 s) is not in the media: sales is media 0-30 s, support media 30-50 s.
+    expect(access.permitted).toEqual([{ startMs: 30_000, endMs: 50_000 }]);
+    expect(access.withheld).toEqual([{ fromMs: s(10), toMs: s(40), startMs: 0, endMs: 30_000, queueId: 'sales' }]);
+  });
+
+  it('station-side: "each station-side recording considered as one recording segment"', () => {
+    const call = transferred();
+    const { plan } = planOf(call, org({ stations: stationsOn('ua', 'ub') }));
+    const timeline = queueTimeline(events(call));
+    const first = recording(plan, 'station:a');
+    expect(segmentAccess({ ...first, kind: 'station' }, timeline, new Set(['sales'])).withheld).toEqual([]);
+    expect(segmentAccess({ ...first, kind: 'station' }, timeline, new Set(['support'])).permitted).toEqual([]);
+    const second = recording(plan, 'station:b');
+    expect(segmentAccess({ ...second, kind: 'station' }, timeline, new Set(['support'])).permitted).toEqual([{ startMs: 0, endMs: 15_000 }]);
+  });
+});
+
+describe('masking decoded audio', () => {
+  it('silences every frame outside the permitted ranges, on any slice of the recording', () => {
+    const rate = 1000;
+    const full = Int16Array.from({ length: 2 * 100 }, () => 1000);
+    maskPcm16(full, { channels: 2, sampleRate: rate }, [{ startMs: 20, endMs: 50 }]);
+    const frame = (i: number) => [full[2 * i], full[2 * i + 1]];
+    expect(frame(19)).toEqual([0, 0]);
+    expect(frame(20)).toEqual([1000, 1000]);
+    expect(frame(49)).toEqual([1000, 1000]);
+    expect(frame(50)).toEqual([0, 0]);
+
+    const slice = Int16Array.from({ length: 30 }, () => 7);
+    maskPcm16(slice, { channels: 1, sampleRate: rate, firstFrame: 40 }, [{ startMs: 20, endMs: 50 }, { startMs: 65, endMs: Number.POSITIVE_INFINITY }]);
+    expect([...slice]).toEqual([...Array(10).fill(7), ...Array(15).fill(0), ...Array(5).fill(7)]);
+  });
+});
