@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 import { Command } from 'commander';
+import { ZodError } from 'zod';
 import { createLogger } from '../log.js';
 import { startServer } from '../server.js';
 import type { FirstRunCredentials } from '../services/bootstrap.js';
@@ -48,8 +49,11 @@ Stops cleanly on SIGTERM or SIGINT: live media sessions are finalized first.`,
     const logger = createLogger(config.logLevel);
     const server = await startServer(config, { logger });
     logger.info({ url: server.url, dataDir: config.dataDir, database: config.databaseUrl ? 'postgres' : 'sqlite', roles: config.roles }, 'capstan is ready');
-    process.stdout.write(`\nCapstan is running at ${config.publicUrl ?? server.url}\n  health:  ${server.url}/healthz\n  API:     ${server.url}/openapi.json\n  data:    ${config.dataDir}\n\n`);
-    if (server.firstRun) process.stdout.write(firstRunBanner(server.firstRun, server.url));
+    // One write, so that whoever waits for the banner also has the first-run credentials.
+    process.stdout.write(
+      `\nCapstan is running at ${config.publicUrl ?? server.url}\n  health:  ${server.url}/healthz\n  API:     ${server.url}/openapi.json\n  data:    ${config.dataDir}\n\n` +
+        (server.firstRun ? firstRunBanner(server.firstRun, config.publicUrl ?? server.url) : ''),
+    );
 
     let stopping = false;
     const stop = (signal: string) => {
@@ -89,6 +93,12 @@ function firstRunBanner(credentials: FirstRunCredentials, url: string): string {
 }
 
 program.parseAsync(process.argv).catch((err: unknown) => {
-  process.stderr.write(`capstan: ${err instanceof Error ? err.message : String(err)}\n`);
+  const message =
+    err instanceof ZodError
+      ? err.issues.map((i) => `${i.path.join('.') || 'input'}: ${i.message}`).join('\n  ')
+      : err instanceof Error
+        ? err.message
+        : String(err);
+  process.stderr.write(`capstan: ${message}\n`);
   process.exit(1);
 });
