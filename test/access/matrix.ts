@@ -45,6 +45,11 @@ export interface KindRow {
 
 export type MatrixRow = PublicRow | RoleRow | KindRow;
 
+/** Typed constructors, so that each row's request builder knows its arguments. */
+export const publicRow = (row: Omit<PublicRow, 'public'>): PublicRow => ({ public: true, ...row });
+export const roleRow = (row: RoleRow): RoleRow => row;
+export const kindRow = (row: KindRow): KindRow => row;
+
 const POLICY_LISTENERS = ['admin', 'supervisor', 'evaluator', 'agent'] as const;
 
 /**
@@ -109,46 +114,45 @@ async function apiClient(f: Fixture): Promise<{ id: string; secret: string }> {
 }
 
 export const MATRIX: Record<string, MatrixRow> = {
-  'GET /healthz': { public: true, request: () => ({ url: '/healthz' }) },
-  'GET /openapi.json': { public: true, request: () => ({ url: '/openapi.json' }) },
+  'GET /healthz': publicRow({ request: () => ({ url: '/healthz' }) }),
+  'GET /openapi.json': publicRow({ request: () => ({ url: '/openapi.json' }) }),
 
   // Conversations.
-  'POST /api/v2/capstan/events': {
+  'POST /api/v2/capstan/events': roleRow({
     allow: ['admin'],
     because: 'conversation:event:add is for telephony integrations (API clients); of the default roles only admin holds it',
     request: (_f, s) => ({ method: 'POST', url: '/api/v2/capstan/events', payload: new Call(`m-events-${s}`).start(0, 'outbound').inputs }),
-  },
-  'GET /api/v2/capstan/conversations': {
+  }),
+  'GET /api/v2/capstan/conversations': roleRow({
     allow: ['admin', 'supervisor', 'evaluator'],
     because: 'conversation:conversation:view: supervisors find interactions; evaluators open those they evaluate',
     request: () => ({ url: '/api/v2/capstan/conversations' }),
-  },
-  'GET /api/v2/capstan/conversations/:conversationId': {
+  }),
+  'GET /api/v2/capstan/conversations/:conversationId': roleRow({
     allow: ['admin', 'supervisor', 'evaluator'],
     because: 'conversation:conversation:view',
     request: () => ({ url: '/api/v2/capstan/conversations/m-acd' }),
-  },
+  }),
 
   // Telephony recording configuration.
-  'GET /api/v2/capstan/config/:kind': { allow: ['admin', 'supervisor'], because: 'telephony:config:view', request: () => ({ url: '/api/v2/capstan/config/trunks' }) },
-  'GET /api/v2/capstan/config/:kind/:id': { allow: ['admin', 'supervisor'], because: 'telephony:config:view', request: () => ({ url: '/api/v2/capstan/config/trunks/m-trunk' }) },
-  'PUT /api/v2/capstan/config/:kind/:id': {
+  'GET /api/v2/capstan/config/:kind': roleRow({ allow: ['admin', 'supervisor'], because: 'telephony:config:view', request: () => ({ url: '/api/v2/capstan/config/trunks' }) }),
+  'GET /api/v2/capstan/config/:kind/:id': roleRow({ allow: ['admin', 'supervisor'], because: 'telephony:config:view', request: () => ({ url: '/api/v2/capstan/config/trunks/m-trunk' }) }),
+  'PUT /api/v2/capstan/config/:kind/:id': roleRow({
     allow: ['admin'],
     because: 'telephony:config:edit',
     request: (_f, s) => ({ method: 'PUT', url: `/api/v2/capstan/config/queues/m-q-${s}`, payload: { name: 'Queue' } }),
-  },
-  'DELETE /api/v2/capstan/config/:kind/:id': {
+  }),
+  'DELETE /api/v2/capstan/config/:kind/:id': roleRow({
     allow: ['admin'],
     because: 'telephony:config:edit',
     async request(f, s) {
       await f.api.services.telephony.put(DEFAULT_ORG_ID, 'queues', { id: `m-qd-${s}`, name: 'Queue' });
       return { method: 'DELETE', url: `/api/v2/capstan/config/queues/m-qd-${s}` };
     },
-  },
+  }),
 
   // Authentication.
-  'POST /oauth/token': {
-    public: true,
+  'POST /oauth/token': publicRow({
     async request(f) {
       const { id, secret } = await apiClient(f);
       return {
@@ -158,21 +162,20 @@ export const MATRIX: Record<string, MatrixRow> = {
         payload: 'grant_type=client_credentials',
       };
     },
-  },
-  'POST /api/v2/capstan/session': {
-    public: true,
+  }),
+  'POST /api/v2/capstan/session': publicRow({
     async request(f) {
       await ownSession(f, 'user');
       return { method: 'POST', url: '/api/v2/capstan/session', payload: { username: 'pw-user', password: 'initial password' } };
     },
-  },
-  'DELETE /api/v2/capstan/session': {
+  }),
+  'DELETE /api/v2/capstan/session': roleRow({
     allow: 'everyone',
     because: 'anyone signed in may sign out',
     request: async (f, s) => ({ method: 'DELETE', url: '/api/v2/capstan/session', headers: await ownSession(f, s) }),
-  },
-  'GET /api/v2/capstan/me': { allow: 'everyone', because: 'anyone signed in may ask who they are', request: () => ({ url: '/api/v2/capstan/me' }) },
-  'POST /api/v2/capstan/me/password': {
+  }),
+  'GET /api/v2/capstan/me': roleRow({ allow: 'everyone', because: 'anyone signed in may ask who they are', request: () => ({ url: '/api/v2/capstan/me' }) }),
+  'POST /api/v2/capstan/me/password': roleRow({
     allow: 'everyone',
     because: 'every user may change their own password',
     request: async (f, s) => ({
@@ -181,75 +184,75 @@ export const MATRIX: Record<string, MatrixRow> = {
       headers: await ownSession(f, s),
       payload: { currentPassword: 'initial password', newPassword: 'initial password' },
     }),
-  },
+  }),
 
   // Users.
-  'GET /api/v2/users': { allow: ['admin', 'supervisor', 'evaluator'], because: 'directory:user:view', request: () => ({ url: '/api/v2/users' }) },
-  'POST /api/v2/users': {
+  'GET /api/v2/users': roleRow({ allow: ['admin', 'supervisor', 'evaluator'], because: 'directory:user:view', request: () => ({ url: '/api/v2/users' }) }),
+  'POST /api/v2/users': roleRow({
     allow: ['admin'],
     because: 'directory:user:add',
     request: (_f, s) => ({ method: 'POST', url: '/api/v2/users', payload: { id: `m-new-${s}`, name: 'New user', roleIds: ['agent'] } }),
-  },
-  'GET /api/v2/users/:userId': { allow: ['admin', 'supervisor', 'evaluator'], because: 'directory:user:view', request: () => ({ url: `/api/v2/users/${userIdOf('agent')}` }) },
-  'PATCH /api/v2/users/:userId': {
+  }),
+  'GET /api/v2/users/:userId': roleRow({ allow: ['admin', 'supervisor', 'evaluator'], because: 'directory:user:view', request: () => ({ url: `/api/v2/users/${userIdOf('agent')}` }) }),
+  'PATCH /api/v2/users/:userId': roleRow({
     allow: ['admin'],
     because: 'directory:user:edit',
     request: () => ({ method: 'PATCH', url: `/api/v2/users/${userIdOf('other-agent')}`, payload: { name: 'Other agent' } }),
-  },
-  'DELETE /api/v2/users/:userId': {
+  }),
+  'DELETE /api/v2/users/:userId': roleRow({
     allow: ['admin'],
     because: 'directory:user:delete',
     async request(f, s) {
       await f.api.services.users.create({ principal: TEST_ADMIN }, { id: `m-del-${s}`, name: 'Leaving', roleIds: [], state: 'active', externalPartner: false }).catch(alreadyThere);
       return { method: 'DELETE', url: `/api/v2/users/m-del-${s}` };
     },
-  },
+  }),
 
   // Roles.
-  'GET /api/v2/authorization/permissions': { allow: ['admin'], because: 'authorization:role:view', request: () => ({ url: '/api/v2/authorization/permissions' }) },
-  'GET /api/v2/authorization/roles': { allow: ['admin'], because: 'authorization:role:view', request: () => ({ url: '/api/v2/authorization/roles' }) },
-  'POST /api/v2/authorization/roles': {
+  'GET /api/v2/authorization/permissions': roleRow({ allow: ['admin'], because: 'authorization:role:view', request: () => ({ url: '/api/v2/authorization/permissions' }) }),
+  'GET /api/v2/authorization/roles': roleRow({ allow: ['admin'], because: 'authorization:role:view', request: () => ({ url: '/api/v2/authorization/roles' }) }),
+  'POST /api/v2/authorization/roles': roleRow({
     allow: ['admin'],
     because: 'authorization:role:add',
     request: (_f, s) => ({ method: 'POST', url: '/api/v2/authorization/roles', payload: { id: `m-role-${s}`, name: 'Listener', permissions: ['recording:recording:view'] } }),
-  },
-  'GET /api/v2/authorization/roles/:roleId': { allow: ['admin'], because: 'authorization:role:view', request: () => ({ url: '/api/v2/authorization/roles/agent' }) },
-  'PUT /api/v2/authorization/roles/:roleId': {
+  }),
+  'GET /api/v2/authorization/roles/:roleId': roleRow({ allow: ['admin'], because: 'authorization:role:view', request: () => ({ url: '/api/v2/authorization/roles/agent' }) }),
+  'PUT /api/v2/authorization/roles/:roleId': roleRow({
     allow: ['admin'],
     because: 'authorization:role:edit',
     async request(f, s) {
       await f.api.services.roles.create({ principal: TEST_ADMIN }, { id: `m-edit-${s}`, name: 'Editable', description: '', permissions: [], queueScopes: {} }).catch(alreadyThere);
       return { method: 'PUT', url: `/api/v2/authorization/roles/m-edit-${s}`, payload: { name: 'Edited', permissions: ['audit:audit:view'] } };
     },
-  },
-  'DELETE /api/v2/authorization/roles/:roleId': {
+  }),
+  'DELETE /api/v2/authorization/roles/:roleId': roleRow({
     allow: ['admin'],
     because: 'authorization:role:delete',
     async request(f, s) {
       await f.api.services.roles.create({ principal: TEST_ADMIN }, { id: `m-gone-${s}`, name: 'Unused', description: '', permissions: [], queueScopes: {} }).catch(alreadyThere);
       return { method: 'DELETE', url: `/api/v2/authorization/roles/m-gone-${s}` };
     },
-  },
+  }),
 
   // API clients.
-  'GET /api/v2/oauth/clients': { allow: ['admin'], because: 'oauth:client:view', request: () => ({ url: '/api/v2/oauth/clients' }) },
-  'POST /api/v2/oauth/clients': { allow: ['admin'], because: 'oauth:client:add', request: () => ({ method: 'POST', url: '/api/v2/oauth/clients', payload: { name: 'Connector' } }) },
-  'GET /api/v2/oauth/clients/:clientId': {
+  'GET /api/v2/oauth/clients': roleRow({ allow: ['admin'], because: 'oauth:client:view', request: () => ({ url: '/api/v2/oauth/clients' }) }),
+  'POST /api/v2/oauth/clients': roleRow({ allow: ['admin'], because: 'oauth:client:add', request: () => ({ method: 'POST', url: '/api/v2/oauth/clients', payload: { name: 'Connector' } }) }),
+  'GET /api/v2/oauth/clients/:clientId': roleRow({
     allow: ['admin'],
     because: 'oauth:client:view',
     request: async (f) => ({ url: `/api/v2/oauth/clients/${(await apiClient(f)).id}` }),
-  },
-  'PUT /api/v2/oauth/clients/:clientId': {
+  }),
+  'PUT /api/v2/oauth/clients/:clientId': roleRow({
     allow: ['admin'],
     because: 'oauth:client:edit',
     request: async (f) => ({ method: 'PUT', url: `/api/v2/oauth/clients/${(await apiClient(f)).id}`, payload: { description: 'matrix' } }),
-  },
-  'POST /api/v2/oauth/clients/:clientId/secret': {
+  }),
+  'POST /api/v2/oauth/clients/:clientId/secret': roleRow({
     allow: ['admin'],
     because: 'oauth:client:edit',
     request: async (f) => ({ method: 'POST', url: `/api/v2/oauth/clients/${(await apiClient(f)).id}/secret` }),
-  },
-  'DELETE /api/v2/oauth/clients/:clientId': {
+  }),
+  'DELETE /api/v2/oauth/clients/:clientId': roleRow({
     allow: ['admin'],
     because: 'oauth:client:delete',
     async request(f, s) {
@@ -258,10 +261,10 @@ export const MATRIX: Record<string, MatrixRow> = {
         .catch(alreadyThere);
       return { method: 'DELETE', url: `/api/v2/oauth/clients/m-cdel-${s}` };
     },
-  },
+  }),
 
   // Evaluations.
-  'POST /api/v2/quality/conversations/:conversationId/evaluations': {
+  'POST /api/v2/quality/conversations/:conversationId/evaluations': roleRow({
     allow: ['admin', 'supervisor'],
     because: 'quality:evaluation:add: supervisors assign evaluations',
     request: () => ({
@@ -270,19 +273,19 @@ export const MATRIX: Record<string, MatrixRow> = {
       // The administrator evaluates: assigning a subject would change what the subject may hear.
       payload: { evaluator: { id: userIdOf('admin') }, agent: { id: userIdOf('agent') } },
     }),
-  },
-  'GET /api/v2/quality/evaluations': { allow: 'everyone', because: 'everyone lists the evaluations that concern them', request: () => ({ url: '/api/v2/quality/evaluations' }) },
-  'GET /api/v2/quality/conversations/:conversationId/evaluations/:evaluationId': {
+  }),
+  'GET /api/v2/quality/evaluations': roleRow({ allow: 'everyone', because: 'everyone lists the evaluations that concern them', request: () => ({ url: '/api/v2/quality/evaluations' }) }),
+  'GET /api/v2/quality/conversations/:conversationId/evaluations/:evaluationId': roleRow({
     allow: ['admin', 'supervisor', 'evaluator', 'agent'],
     because: 'quality:evaluation:view, the assigned evaluator, and the agent once it is FINISHED ("agents reviewing an evaluation of themselves")',
     request: (f) => ({ url: `/api/v2/quality/conversations/${f.evaluation.conversationId}/evaluations/${f.evaluation.id}` }),
-  },
-  'PUT /api/v2/quality/conversations/:conversationId/evaluations/:evaluationId': {
+  }),
+  'PUT /api/v2/quality/conversations/:conversationId/evaluations/:evaluationId': roleRow({
     allow: ['admin', 'supervisor', 'evaluator'],
     because: 'quality:evaluation:edit, or the assigned evaluator',
     request: (f) => ({ method: 'PUT', url: `/api/v2/quality/conversations/${f.evaluation.conversationId}/evaluations/${f.evaluation.id}`, payload: { status: 'FINISHED' } }),
-  },
-  'DELETE /api/v2/quality/conversations/:conversationId/evaluations/:evaluationId': {
+  }),
+  'DELETE /api/v2/quality/conversations/:conversationId/evaluations/:evaluationId': roleRow({
     allow: ['admin', 'supervisor'],
     because: 'quality:evaluation:delete',
     async request(f) {
@@ -292,15 +295,15 @@ export const MATRIX: Record<string, MatrixRow> = {
       );
       return { method: 'DELETE', url: `/api/v2/quality/conversations/m-acd/evaluations/${created.id}` };
     },
-  },
+  }),
 
   // Audit trail.
-  'POST /api/v2/audits/query': { allow: ['admin'], because: 'audit:audit:view', request: () => ({ method: 'POST', url: '/api/v2/audits/query', payload: { interval: interval() } }) },
-  'GET /api/v2/audits/query/:transactionId': { allow: ['admin'], because: 'audit:audit:view', request: async (f) => ({ url: `/api/v2/audits/query/${await auditTransaction(f)}` }) },
-  'GET /api/v2/audits/query/:transactionId/results': {
+  'POST /api/v2/audits/query': roleRow({ allow: ['admin'], because: 'audit:audit:view', request: () => ({ method: 'POST', url: '/api/v2/audits/query', payload: { interval: interval() } }) }),
+  'GET /api/v2/audits/query/:transactionId': roleRow({ allow: ['admin'], because: 'audit:audit:view', request: async (f) => ({ url: `/api/v2/audits/query/${await auditTransaction(f)}` }) }),
+  'GET /api/v2/audits/query/:transactionId/results': roleRow({
     allow: ['admin'],
     because: 'audit:audit:view',
     request: async (f) => ({ url: `/api/v2/audits/query/${await auditTransaction(f)}/results` }),
-  },
-  'GET /api/v2/capstan/audit/verify': { allow: ['admin'], because: 'audit:audit:view', request: () => ({ url: '/api/v2/capstan/audit/verify' }) },
+  }),
+  'GET /api/v2/capstan/audit/verify': roleRow({ allow: ['admin'], because: 'audit:audit:view', request: () => ({ url: '/api/v2/capstan/audit/verify' }) }),
 };
