@@ -1,12 +1,14 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import { buildApi } from './api/app.js';
 import { tokenAuthenticator, type Authenticator } from './api/auth.js';
 import { healthRoutes } from './api/routes/health.routes.js';
 import { ROUTES } from './api/routes/index.js';
 import type { Config } from './config/config.js';
+import { nativeMediaRoute } from './ingest/native-media.socket.js';
+import { UpgradeDispatcher } from './ingest/upgrade-dispatcher.js';
 import { createLogger } from './log.js';
 import { bootstrapIdentity, type FirstRunCredentials } from './services/bootstrap.js';
 import { DEFAULT_ORG_ID, createServices, type Services } from './services/index.js';
@@ -25,6 +27,8 @@ export interface RunningServer {
   readonly app: FastifyInstance;
   /** Generated on the first start of an install nobody can sign in to yet: print them once. */
   readonly firstRun: FirstRunCredentials | undefined;
+  /** Where connectors register their WebSocket paths (ingest role). */
+  readonly sockets: UpgradeDispatcher;
   /** Drains live work, stops listening and closes the stores. */
   close(): Promise<void>;
 }
@@ -54,11 +58,31 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
   sweeper.unref();
   services.lifecycle.onDrain('expired-token sweeper', async () => clearInterval(sweeper));
 
+  const authenticator = options.authenticator ?? tokenAuthenticator(services);
   const app = await buildApi({
     services,
-    authenticator: options.authenticator ?? tokenAuthenticator(services),
+    authenticator,
     logger,
     routes: config.roles.includes('api') ? ROUTES : healthRoutes,
+  });
+
+  // Recordings a previous process left open are finished (partial) before anything new arrives.
+  await services.media.start();
+  const sockets = new UpgradeDispatcher({ maxPayload: config.mediaMaxMessageBytes });
+  if (config.roles.includes('ingest')) {
+    sockets.register(
+      nativeMediaRoute({
+        ingest: services.media,
+        // The upgrade request carries the same credentials as any API request (headers, cookies).
+        authenticate: (request) => authenticator.authenticate({ headers: request.headers, raw: request } as unknown as FastifyRequest),
+        logger,
+      }),
+    );
+  }
+  sockets.attach(app.server);
+  services.lifecycle.onDrain('media', async () => {
+    await services.media.drain();
+    sockets.closeAll();
   });
   await app.listen({ port: config.port, host: config.host });
   const address = app.server.address();
@@ -72,6 +96,7 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
     services,
     app,
     firstRun,
+    sockets,
     close() {
       closing ??= (async () => {
         const failed = await services.lifecycle.drain();

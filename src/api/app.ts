@@ -6,7 +6,7 @@ import { holds } from '../domain/access/permissions.js';
 import { DEFAULT_ORG_ID, type Services } from '../services/index.js';
 import type { Authenticator } from './auth.js';
 import { ApiError, badRequest, forbidden, fromZod, toErrorBody, unauthorized } from './errors.js';
-import type { AnyRoute, Principal } from './route.js';
+import { WithStatus, type AnyRoute, type Principal } from './route.js';
 import { ROUTES } from './routes/index.js';
 
 export interface ApiOptions {
@@ -90,6 +90,7 @@ export async function buildApi(options: ApiOptions): Promise<FastifyInstance> {
         };
         const result = await def.handler(ctx);
         if (reply.sent) return reply;
+        if (result instanceof WithStatus) return reply.code(result.status).send(result.body);
         if (result === undefined) return reply.code(204).send();
         return reply.code(def.status ?? 200).send(result);
       },

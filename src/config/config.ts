@@ -44,6 +44,8 @@ const schema = z
     CAPSTAN_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     CAPSTAN_EVENT_WINDOW_MS: z.coerce.number().int().min(0).max(60_000).default(2000),
     CAPSTAN_SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(15_000),
+    CAPSTAN_MEDIA_FLUSH_MS: z.coerce.number().int().min(200).max(60_000).default(5000),
+    CAPSTAN_MEDIA_MAX_MESSAGE_BYTES: z.coerce.number().int().min(1024).max(16 * 1024 * 1024).default(1024 * 1024),
     CAPSTAN_TRUST_PROXY: z.enum(['true', 'false']).default('false'),
     CAPSTAN_SESSION_TTL_MINUTES: z.coerce.number().int().min(5).max(60 * 24 * 30).default(720),
     CAPSTAN_TOKEN_TTL_SECONDS: z.coerce.number().int().min(60).max(60 * 60 * 24 * 7).default(86_399),
@@ -78,6 +80,10 @@ export interface Config {
   /** How far behind a conversation's newest event or audio an event may arrive and still be ordered in. */
   readonly eventWindowMs: number;
   readonly shutdownTimeoutMs: number;
+  /** How long a partial tail of a live recording may wait in memory before it is written (what a crash can lose). */
+  readonly mediaFlushMs: number;
+  /** Largest WebSocket message the media endpoints accept. */
+  readonly mediaMaxMessageBytes: number;
   /** Trust X-Forwarded-For/-Proto from a proxy in front (for the audited client address and secure cookies). */
   readonly trustProxy: boolean;
   readonly sessionTtlMs: number;
@@ -137,6 +143,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel: c.CAPSTAN_LOG_LEVEL,
     eventWindowMs: c.CAPSTAN_EVENT_WINDOW_MS,
     shutdownTimeoutMs: c.CAPSTAN_SHUTDOWN_TIMEOUT_MS,
+    mediaFlushMs: c.CAPSTAN_MEDIA_FLUSH_MS,
+    mediaMaxMessageBytes: c.CAPSTAN_MEDIA_MAX_MESSAGE_BYTES,
     trustProxy: c.CAPSTAN_TRUST_PROXY === 'true',
     sessionTtlMs: c.CAPSTAN_SESSION_TTL_MINUTES * 60_000,
     tokenTtlMs: c.CAPSTAN_TOKEN_TTL_SECONDS * 1000,

@@ -7,6 +7,7 @@ import { conversationRoutes } from './conversations.routes.js';
 import { evaluationRoutes } from './evaluations.routes.js';
 import { healthRoutes } from './health.routes.js';
 import { clientRoutes, roleRoutes, userRoutes } from './identity.routes.js';
+import { recordingRoutes } from './recordings.routes.js';
 
 const VERSION = '0.1.0';
 
@@ -21,6 +22,7 @@ export const ROUTES: readonly AnyRoute[] = [
   ...clientRoutes,
   ...evaluationRoutes,
   ...auditRoutes,
+  ...recordingRoutes,
   route({
     method: 'GET',
     url: '/openapi.json',
