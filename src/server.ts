@@ -7,7 +7,7 @@ import { tokenAuthenticator, type Authenticator } from './api/auth.js';
 import { healthRoutes } from './api/routes/health.routes.js';
 import { ROUTES } from './api/routes/index.js';
 import type { Config } from './config/config.js';
-import { nativeMediaRoute } from './ingest/native-media.socket.js';
+import { NATIVE_MEDIA_PATH, nativeMediaRoute } from './ingest/native-media.socket.js';
 import { UpgradeDispatcher } from './ingest/upgrade-dispatcher.js';
 import { createLogger } from './log.js';
 import { bootstrapIdentity, type FirstRunCredentials } from './services/bootstrap.js';
@@ -36,7 +36,8 @@ export interface RunningServer {
 export interface ServerOptions {
   readonly logger?: Logger;
   readonly clock?: Clock;
-  readonly authenticator?: Authenticator;
+  /** How requests are authenticated (tests substitute their own); bearer tokens and sessions by default. */
+  readonly authenticator?: (services: Services) => Authenticator;
 }
 
 const TOKEN_SWEEP_MS = 60 * 60_000;
@@ -58,7 +59,7 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
   sweeper.unref();
   services.lifecycle.onDrain('expired-token sweeper', async () => clearInterval(sweeper));
 
-  const authenticator = options.authenticator ?? tokenAuthenticator(services);
+  const authenticator = (options.authenticator ?? tokenAuthenticator)(services);
   const app = await buildApi({
     services,
     authenticator,
@@ -75,6 +76,11 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
         ingest: services.media,
         // The upgrade request carries the same credentials as any API request (headers, cookies).
         authenticate: (request) => authenticator.authenticate({ headers: request.headers, raw: request } as unknown as FastifyRequest),
+        refused: async (request, principal, code, message) => {
+          await services.audit
+            .recordRefusal({ principal, remoteIp: request.socket.remoteAddress, route: `GET ${NATIVE_MEDIA_PATH}`, code, message })
+            .catch((err: unknown) => logger.error({ err }, 'could not audit a refused access'));
+        },
         logger,
       }),
     );

@@ -3,7 +3,7 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyRepl
 import type { Logger } from 'pino';
 import { AccessDenied, SignInLocked } from '../domain/access/errors.js';
 import { holds } from '../domain/access/permissions.js';
-import { DEFAULT_ORG_ID, type Services } from '../services/index.js';
+import type { Services } from '../services/index.js';
 import type { Authenticator } from './auth.js';
 import { ApiError, badRequest, forbidden, fromZod, toErrorBody, unauthorized } from './errors.js';
 import { WithStatus, type AnyRoute, type Principal } from './route.js';
@@ -126,26 +126,17 @@ async function authorize(
 /** Refused accesses (not failed sign-ins, which the auth service audits itself). */
 const DENIALS = new Set(['authentication.required', 'missing.any.permissions', 'missing.all.permissions', 'access.denied']);
 
-/** Every refused access is an audit event: against the entity when a rule refused it, else against the route. */
+/** Every refused access is an audit event (see AuditService.recordRefusal). */
 async function auditDenial(services: Services, request: FastifyRequest, principal: Principal | undefined, err: unknown, code: string, message: string) {
-  const route = `${request.method} ${request.routeOptions.url ?? request.url.split('?')[0]}`;
-  const attempt = err instanceof AccessDenied ? err.attempt : undefined;
   try {
-    await services.audit.record({
-      orgId: principal?.orgId ?? DEFAULT_ORG_ID,
-      actor: {
-        ...(principal?.userId ? { userId: principal.userId } : {}),
-        ...(principal?.kind === 'client' ? { clientId: principal.id } : {}),
-        ...(principal ? { name: principal.name } : {}),
-        remoteIp: request.ip,
-      },
-      serviceName: attempt?.serviceName ?? 'Platform',
-      action: attempt?.action ?? 'Access',
-      entityType: attempt?.entityType ?? 'ApiRoute',
-      entity: { id: attempt?.entityId ?? route },
-      status: 'FAILURE',
+    await services.audit.recordRefusal({
+      principal,
+      remoteIp: request.ip,
+      route: `${request.method} ${request.routeOptions.url ?? request.url.split('?')[0]}`,
+      code,
       message,
-      context: { ...attempt?.context, route, code, contextId: request.id },
+      contextId: request.id,
+      ...(err instanceof AccessDenied ? { attempt: err.attempt } : {}),
     });
   } catch (auditErr) {
     request.log.error({ err: auditErr }, 'could not audit a refused access');

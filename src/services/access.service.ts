@@ -57,11 +57,39 @@ export class AccessService {
    * granted access (the API audits refusals). Screen recordings are never downloadable.
    */
   async authorizeRecording(caller: Caller, recording: RecordingSubject, action: RecordingAction): Promise<RecordingGrant> {
-    const access = (await this.decide(caller, [recording])).get(recording.id)!;
-    const context = { conversationId: recording.conversationId, kind: recording.kind };
-    if (access.view === 'none') {
-      throw new AccessDenied(`You may not ${action.toLowerCase()} this recording: ${access.reason}`, { serviceName: 'Recording', action, entityType: 'Recording', entityId: recording.id, context });
+    return this.grant(caller, recording, (await this.decide(caller, [recording])).get(recording.id)!, action);
+  }
+
+  /**
+   * The recordings of a listing the caller may see, each audited as viewed. Refuses (AccessDenied)
+   * when there are recordings and the caller may see none of them.
+   */
+  async viewable<R extends RecordingSubject>(caller: Caller, recordings: readonly R[]): Promise<Array<{ recording: R; grant: RecordingGrant }>> {
+    const decisions = await this.decide(caller, recordings);
+    const allowed = recordings.filter((r) => decisions.get(r.id)!.view !== 'none');
+    if (recordings.length > 0 && allowed.length === 0) {
+      const first = recordings[0]!;
+      throw this.denied(caller, first, 'View', `You may not view any recording of this conversation: ${(decisions.get(first.id) as { reason: string }).reason}`);
     }
+    const out: Array<{ recording: R; grant: RecordingGrant }> = [];
+    for (const recording of allowed) out.push({ recording, grant: await this.grant(caller, recording, decisions.get(recording.id)!, 'View') });
+    return out;
+  }
+
+  private denied(caller: Caller, recording: RecordingSubject, action: RecordingAction, message: string): AccessDenied {
+    return new AccessDenied(message, {
+      serviceName: 'Recording',
+      action,
+      entityType: 'Recording',
+      entityId: recording.id,
+      context: { conversationId: recording.conversationId, kind: recording.kind },
+      principal: caller.principal,
+    });
+  }
+
+  private async grant(caller: Caller, recording: RecordingSubject, access: RecordingAccess, action: RecordingAction): Promise<RecordingGrant> {
+    const context = { conversationId: recording.conversationId, kind: recording.kind };
+    if (access.view === 'none') throw this.denied(caller, recording, action, `You may not ${action.toLowerCase()} this recording: ${access.reason}`);
     if (action === 'Download' && !access.download) {
       const reason =
         recording.kind === 'screen'
@@ -69,7 +97,7 @@ export class AccessService {
           : access.view === 'segments'
             ? 'only some segments of this recording are yours to hear; it cannot be downloaded'
             : 'downloading needs recording:recording:download';
-      throw new AccessDenied(`You may not download this recording: ${reason}`, { serviceName: 'Recording', action, entityType: 'Recording', entityId: recording.id, context });
+      throw this.denied(caller, recording, action, `You may not download this recording: ${reason}`);
     }
     const segments = access.view === 'segments' ? await this.segments(recording, access.queueIds) : undefined;
     await this.deps.audit.record({

@@ -1,5 +1,7 @@
 import type { Kysely } from 'kysely';
 import { verifyChain, type ChainHead, type ChainVerdict } from '../crypto/audit-chain.js';
+import type { AccessDenied } from '../domain/access/errors.js';
+import type { Principal } from '../domain/access/principal.js';
 import type { AuditRecordInput } from '../domain/audit.js';
 import type { Clock } from '../store/clock.js';
 import type { Page, PageRequest } from '../store/paging.js';
@@ -14,6 +16,8 @@ export class AuditService {
   constructor(
     private readonly repo: AuditRepository,
     private readonly clock: Clock,
+    /** Where refusals of requests that name no organization (no valid credentials) are recorded. */
+    private readonly defaultOrgId: string,
   ) {}
 
   /**
@@ -43,6 +47,40 @@ export class AuditService {
       },
       exec,
     );
+  }
+
+  /**
+   * A refused access (401 or 403 on an HTTP route or a WebSocket upgrade): against the entity
+   * when a rule refused it (`attempt`), else against the route.
+   */
+  recordRefusal(refusal: {
+    readonly principal: Principal | undefined;
+    readonly remoteIp: string | undefined;
+    /** `METHOD /path` as declared, e.g. `GET /api/v2/users/:userId`. */
+    readonly route: string;
+    readonly code: string;
+    readonly message: string;
+    readonly contextId?: string;
+    readonly attempt?: AccessDenied['attempt'];
+  }): Promise<StoredAuditEvent> {
+    const { attempt } = refusal;
+    const principal = refusal.principal ?? attempt?.principal;
+    return this.record({
+      orgId: principal?.orgId ?? this.defaultOrgId,
+      actor: {
+        ...(principal?.userId ? { userId: principal.userId } : {}),
+        ...(principal?.kind === 'client' ? { clientId: principal.id } : {}),
+        ...(principal ? { name: principal.name } : {}),
+        ...(refusal.remoteIp ? { remoteIp: refusal.remoteIp } : {}),
+      },
+      serviceName: attempt?.serviceName ?? 'Platform',
+      action: attempt?.action ?? 'Access',
+      entityType: attempt?.entityType ?? 'ApiRoute',
+      entity: { id: attempt?.entityId ?? refusal.route },
+      status: 'FAILURE',
+      message: refusal.message,
+      context: { ...attempt?.context, route: refusal.route, code: refusal.code, ...(refusal.contextId ? { contextId: refusal.contextId } : {}) },
+    });
   }
 
   query(orgId: string, filter: AuditFilter, order: 'asc' | 'desc', page: PageRequest): Promise<Page<StoredAuditEvent>> {

@@ -1,6 +1,6 @@
 import { decoyPasswordHash, digest, hashPassword, newSecret, sameDigest, verifyPassword } from '../crypto/secrets.js';
 import { SignInLocked } from '../domain/access/errors.js';
-import { actorOf, type Caller, type Principal } from '../domain/access/principal.js';
+import { actorOf, systemPrincipal, type Caller, type Principal } from '../domain/access/principal.js';
 import { grantsOf } from '../domain/access/roles.js';
 import type { AuditRecordInput } from '../domain/audit.js';
 import { DomainError } from '../domain/errors.js';
@@ -164,6 +164,23 @@ export class AuthService {
     if (client?.state !== 'active') return undefined;
     const grants = grantsOf(await this.deps.roles.heldBy(client.orgId, { clientId }));
     return { orgId: client.orgId, kind: 'client', id: client.id, name: client.name, permissions: grants.permissions, queueScopes: grants.queueScopes };
+  }
+
+  /** Names a principal in a signed URL (playback): `user:<id>`, `client:<id>` or `system:<id>`. */
+  viewerRef(principal: Principal): string {
+    return principal.kind === 'client' ? `client:${principal.id}` : principal.kind === 'system' ? `system:${principal.name}` : `user:${principal.userId ?? principal.id}`;
+  }
+
+  /** The principal a signed URL was made for, as it is now (roles changed, user deactivated, client disabled). */
+  async principalByRef(orgId: string, ref: string): Promise<Principal | undefined> {
+    const colon = ref.indexOf(':');
+    const [kind, id] = [ref.slice(0, colon), ref.slice(colon + 1)];
+    if (kind === 'user') return this.principalForUser(orgId, id);
+    if (kind === 'client') {
+      const principal = await this.principalForClient(id);
+      return principal?.orgId === orgId ? principal : undefined;
+    }
+    return kind === 'system' ? systemPrincipal(orgId, id) : undefined;
   }
 
   /** A signed-in user changes their own password; their other sessions end. */

@@ -69,7 +69,7 @@ export interface Services {
 
 export function createServices(config: Config, db: Db, clock: Clock, logger: Logger): Services {
   const hub = new ConversationHub();
-  const audit = new AuditService(new AuditRepository(db), clock);
+  const audit = new AuditService(new AuditRepository(db), clock, DEFAULT_ORG_ID);
   const telephony = new TelephonyService(new TelephonyRepository(db), clock, audit);
   const conversationRows = new ConversationsRepository(db);
   const recordingRows = new RecordingsRepository(db);
@@ -89,6 +89,25 @@ export function createServices(config: Config, db: Db, clock: Clock, logger: Log
   const tokens = new TokensRepository(db);
   const evaluations = new EvaluationsRepository(db);
   const throttle = { maxFailures: config.signIn.maxFailures, windowMs: config.signIn.lockMs, lockMs: config.signIn.lockMs };
+  const auth = new AuthService({
+    db,
+    users,
+    clients,
+    roles,
+    tokens,
+    failures: new SigninFailuresRepository(db),
+    audit,
+    clock,
+    settings: {
+      sessionTtlMs: config.sessionTtlMs,
+      tokenTtlMs: config.tokenTtlMs,
+      accountThrottle: throttle,
+      // An address may try several accounts (a shared office NAT) before it is held back.
+      addressThrottle: { ...throttle, maxFailures: throttle.maxFailures * 4 },
+      defaultOrgId: DEFAULT_ORG_ID,
+    },
+  });
+  const access = new AccessService({ evaluations, conversations, audit });
   const keys = new LocalKeyProvider(path.join(config.dataDir, 'keys', 'local-keys.json'));
   const blobs = new LocalBlobStore(path.join(config.dataDir, 'media'));
   const mediaRows = new RecordingMediaRepository(db);
@@ -113,6 +132,8 @@ export function createServices(config: Config, db: Db, clock: Clock, logger: Log
     blobs,
     keys,
     signer: UrlSigner.fromFile(path.join(config.dataDir, 'keys', 'url-signing.key')),
+    access,
+    auth,
     clock,
     logger,
   });
@@ -127,25 +148,8 @@ export function createServices(config: Config, db: Db, clock: Clock, logger: Log
     telephony,
     conversations,
     audit,
-    auth: new AuthService({
-      db,
-      users,
-      clients,
-      roles,
-      tokens,
-      failures: new SigninFailuresRepository(db),
-      audit,
-      clock,
-      settings: {
-        sessionTtlMs: config.sessionTtlMs,
-        tokenTtlMs: config.tokenTtlMs,
-        accountThrottle: throttle,
-        // An address may try several accounts (a shared office NAT) before it is held back.
-        addressThrottle: { ...throttle, maxFailures: throttle.maxFailures * 4 },
-        defaultOrgId: DEFAULT_ORG_ID,
-      },
-    }),
-    access: new AccessService({ evaluations, conversations, audit }),
+    auth,
+    access,
     roles: new RolesService(db, roles, audit, clock),
     users: new UsersService(db, users, roles, tokens, audit, clock),
     clients: new ClientsService(db, clients, roles, tokens, audit, clock),

@@ -2,6 +2,7 @@ import type { RecordingKind } from '../../src/domain/capture/types.js';
 import { DEFAULT_ORG_ID } from '../../src/services/index.js';
 import type { RecordingRow } from '../../src/store/repositories/recordings.repository.js';
 import { Call } from '../support/call.js';
+import { recordCall } from '../support/recorded-call.js';
 import { TEST_ADMIN, signedIn, type TestApi } from '../support/api.js';
 
 /**
@@ -47,40 +48,62 @@ export async function buildFixture(api: TestApi): Promise<Fixture> {
   await services.telephony.put(DEFAULT_ORG_ID, 'users', { id: userIdOf('agent'), name: 'Agent', stationId: 'm-station', screenRecording: true });
 
   const agent = { userId: userIdOf('agent') };
-  const acd = new Call('m-acd')
-    .start(0, 'inbound', { trunkId: 'm-trunk' })
-    .join(0, 'c', 'customer')
-    .queue(1, 'c', 'm-queue')
-    .join(5, 'a', 'agent', agent)
-    .talk(5, 'c', 'a')
-    .snippet(10, 'a', true)
-    .snippet(20, 'a', false)
-    .leave(30, 'c')
-    .wrapup(30, 'a')
-    .wrapupDone(35, 'a')
-    .leave(35, 'a')
-    .end(35);
-  const consult = new Call('m-consult')
-    .start(0, 'inbound', { trunkId: 'm-trunk' })
-    .join(0, 'c', 'customer')
-    .join(1, 'a', 'agent', agent)
-    .talk(1, 'c', 'a')
-    .join(5, 'b', 'agent', { userId: 'm-colleague' })
-    .hold(5, 'c')
-    .consult(5, 'a', 'b')
-    .consultEnd(10)
-    .leave(10, 'b')
-    .talk(10, 'c')
-    .end(20);
-  const internal = new Call('m-internal')
-    .start(0, 'internal')
-    .join(0, 'u1', 'user', { userId: userIdOf('user') })
-    .join(0, 'u2', 'user', { userId: 'm-callee' })
-    .talk(1, 'u1', 'u2')
-    .adhoc(2, userIdOf('user'), true)
-    .adhoc(8, userIdOf('user'), false)
-    .end(10);
-  await services.conversations.ingest(DEFAULT_ORG_ID, [...acd.inputs, ...consult.inputs, ...internal.inputs]);
+  await services.media.start();
+  await recordCall(
+    services,
+    new Call('m-acd')
+      .start(0, 'inbound', { trunkId: 'm-trunk' })
+      .join(0, 'c', 'customer')
+      .queue(1, 'c', 'm-queue')
+      .join(3, 'a', 'agent', agent)
+      .talk(3, 'c', 'a')
+      .snippet(4, 'a', true)
+      .snippet(6, 'a', false)
+      .leave(8, 'c')
+      .wrapup(8, 'a')
+      .wrapupDone(9, 'a')
+      .leave(9, 'a')
+      .end(9),
+    [
+      { participantId: 'c', fromSec: 0, toSec: 8, hz: 440 },
+      { participantId: 'a', fromSec: 3, toSec: 9, hz: 1000 },
+    ],
+  );
+  await recordCall(
+    services,
+    new Call('m-consult')
+      .start(0, 'inbound', { trunkId: 'm-trunk' })
+      .join(0, 'c', 'customer')
+      .join(1, 'a', 'agent', agent)
+      .talk(1, 'c', 'a')
+      .join(3, 'b', 'agent', { userId: 'm-colleague' })
+      .hold(3, 'c')
+      .consult(3, 'a', 'b')
+      .consultEnd(5)
+      .leave(5, 'b')
+      .talk(5, 'c')
+      .end(7),
+    [
+      { participantId: 'c', fromSec: 0, toSec: 7, hz: 440 },
+      { participantId: 'a', fromSec: 1, toSec: 7, hz: 1000 },
+      { participantId: 'b', fromSec: 3, toSec: 5, hz: 1500 },
+    ],
+  );
+  await recordCall(
+    services,
+    new Call('m-internal')
+      .start(0, 'internal')
+      .join(0, 'u1', 'user', { userId: userIdOf('user') })
+      .join(0, 'u2', 'user', { userId: 'm-callee' })
+      .talk(1, 'u1', 'u2')
+      .adhoc(2, userIdOf('user'), true)
+      .adhoc(5, userIdOf('user'), false)
+      .end(6),
+    [
+      { participantId: 'u1', fromSec: 0, toSec: 6, hz: 600 },
+      { participantId: 'u2', fromSec: 0, toSec: 6, hz: 800 },
+    ],
+  );
 
   let evaluation: Fixture['evaluation'] | undefined;
   for (const conversationId of ['m-acd', 'm-consult']) {

@@ -40,6 +40,10 @@ export interface RoleRow {
 export interface KindRow {
   /** Who may, per recording kind; the kinds listed are the ones the route applies to. */
   readonly kinds: Partial<Record<RecordingKind, readonly (Subject | Bystander)[]>>;
+  /** `url`: the request's URL is the credential (signed playback URLs): no session is sent. */
+  readonly credentials?: 'session' | 'url';
+  /** Listings: whether an answer shows the recording (a listing leaves out what the caller may not see). */
+  shows?(body: unknown, recordingId: string): boolean;
   request(f: Fixture, subject: Subject | Bystander, kind: RecordingKind): MatrixRequest | Promise<MatrixRequest>;
 }
 
@@ -80,6 +84,15 @@ export const CAN_DOWNLOAD: Record<RecordingKind, readonly (Subject | Bystander)[
 };
 
 const asAdmin = (f: Fixture) => f.sessions.admin;
+
+/** The recordings the media pipeline serves (screen recordings are video: not yet ingested). */
+const AUDIO_KINDS = ['trunk', 'station', 'consult', 'adhoc', 'snippet'] as const;
+const audioKinds = (table: Record<RecordingKind, readonly (Subject | Bystander)[]>) => Object.fromEntries(AUDIO_KINDS.map((k) => [k, table[k]]));
+const listed = (body: unknown, id: string) => Array.isArray(body) && body.some((r: { id?: string }) => r.id === id);
+
+export async function principalOf(f: Fixture, who: Subject | Bystander) {
+  return (await f.api.services.auth.authenticate('session', f.sessions[who].cookie.split('=')[1]!))!;
+}
 
 /** Rows that delete something create it first; the 401 check may already have. */
 const alreadyThere = (err: { code?: string }) => {
@@ -295,6 +308,32 @@ export const MATRIX: Record<string, MatrixRow> = {
       );
       return { method: 'DELETE', url: `/api/v2/quality/conversations/m-acd/evaluations/${created.id}` };
     },
+  }),
+
+  // Recordings: per kind, the seed's "Who can listen to the recording?" (CAN_PLAY above).
+  'GET /api/v2/conversations/:conversationId/recordings': kindRow({
+    kinds: audioKinds(CAN_PLAY),
+    shows: listed,
+    request: (f, _s, kind) => ({ url: `/api/v2/conversations/${f.recordings[kind].conversationId}/recordings?maxWaitMs=0` }),
+  }),
+  'GET /api/v2/conversations/:conversationId/recordings/:recordingId': kindRow({
+    kinds: audioKinds(CAN_PLAY),
+    request: (f, _s, kind) => ({ url: `/api/v2/conversations/${f.recordings[kind].conversationId}/recordings/${f.recordings[kind].id}?maxWaitMs=0` }),
+  }),
+  'GET /api/v2/conversations/:conversationId/recordingmetadata': kindRow({
+    kinds: audioKinds(CAN_PLAY),
+    shows: listed,
+    request: (f, _s, kind) => ({ url: `/api/v2/conversations/${f.recordings[kind].conversationId}/recordingmetadata` }),
+  }),
+  'GET /api/v2/conversations/:conversationId/recordingmetadata/:recordingId': kindRow({
+    kinds: audioKinds(CAN_PLAY),
+    request: (f, _s, kind) => ({ url: `/api/v2/conversations/${f.recordings[kind].conversationId}/recordingmetadata/${f.recordings[kind].id}` }),
+  }),
+  'GET /api/v2/capstan/recordings/:recordingId/media': kindRow({
+    // A playback URL made for the subject: access is checked again when it is played.
+    kinds: audioKinds(CAN_PLAY),
+    credentials: 'url',
+    request: async (f, s, kind) => ({ url: await f.api.services.recordings.playbackPath(f.recordings[kind], 'WAV', await principalOf(f, s)) }),
   }),
 
   // Audit trail.

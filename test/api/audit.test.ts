@@ -213,7 +213,7 @@ describe('audit chain with several writers on one database', () => {
           return (await exitOf(w)) === 0 ? '' : stderr;
         }));
         expect(errors.filter(Boolean)).toEqual([]);
-        const audit = new AuditService(new AuditRepository(db), { now: () => Date.now() });
+        const audit = new AuditService(new AuditRepository(db), { now: () => Date.now() }, 'default');
         expect((await audit.verify('default'))[0]!.verdict).toMatchObject({ ok: true, events: 120 });
       } finally {
         await cleanup();

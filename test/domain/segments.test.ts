@@ -83,18 +83,25 @@ describe('segment access', () => {
 });
 
 describe('masking decoded audio', () => {
-  it('silences every frame outside the permitted ranges, on any slice of the recording', () => {
-    const rate = 1000;
-    const full = Int16Array.from({ length: 2 * 100 }, () => 1000);
-    maskPcm16(full, { channels: 2, sampleRate: rate }, [{ startMs: 20, endMs: 50 }]);
-    const frame = (i: number) => [full[2 * i], full[2 * i + 1]];
+  const pcm = (frames: number, channels: number, value: number) => new Uint8Array(Int16Array.from({ length: frames * channels }, () => value).buffer);
+  const samples = (bytes: Uint8Array) => [...new Int16Array(bytes.buffer, bytes.byteOffset, bytes.byteLength / 2)];
+
+  it('silences every frame outside the permitted ranges', () => {
+    // 1 kHz makes one frame a millisecond.
+    const stereo = maskPcm16(pcm(100, 2, 1000), { byteOffset: 0, channels: 2, sampleRate: 1000 }, [{ startMs: 20, endMs: 50 }]);
+    const frame = (i: number) => samples(stereo).slice(2 * i, 2 * i + 2);
     expect(frame(19)).toEqual([0, 0]);
     expect(frame(20)).toEqual([1000, 1000]);
     expect(frame(49)).toEqual([1000, 1000]);
     expect(frame(50)).toEqual([0, 0]);
+  });
 
-    const slice = Int16Array.from({ length: 30 }, () => 7);
-    maskPcm16(slice, { channels: 1, sampleRate: rate, firstFrame: 40 }, [{ startMs: 20, endMs: 50 }, { startMs: 65, endMs: Number.POSITIVE_INFINITY }]);
-    expect([...slice]).toEqual([...Array(10).fill(7), ...Array(15).fill(0), ...Array(5).fill(7)]);
+  it('works on a stretch that starts and ends inside a sample, as an HTTP Range does', () => {
+    const whole = maskPcm16(pcm(100, 1, 0x0707), { byteOffset: 0, channels: 1, sampleRate: 1000 }, [{ startMs: 20, endMs: 50 }, { startMs: 65, endMs: Number.POSITIVE_INFINITY }]);
+    const piece = pcm(100, 1, 0x0707).subarray(81, 141);
+    maskPcm16(piece, { byteOffset: 81, channels: 1, sampleRate: 1000 }, [{ startMs: 20, endMs: 50 }, { startMs: 65, endMs: Number.POSITIVE_INFINITY }]);
+    expect([...piece]).toEqual([...whole.subarray(81, 141)]);
+    // Byte 81 is the second half of frame 40 (heard), byte 100 starts frame 50 (silent), 140 is frame 70 (heard).
+    expect([piece[0], piece[100 - 81], piece[129 - 81], piece[130 - 81], piece[140 - 81]]).toEqual([7, 0, 0, 7, 7]);
   });
 });

@@ -72,7 +72,7 @@ async function writeEvents(options: { url?: string; sqlitePath?: string }, orgId
   const db = openDatabase(options);
   await migrate(db);
   await db.kysely.insertInto('organizations').values({ id: orgId, name: orgId, created_at: 0 }).execute();
-  const audit = new AuditService(new AuditRepository(db), { now: () => Date.now() });
+  const audit = new AuditService(new AuditRepository(db), { now: () => Date.now() }, 'default');
   for (let i = 0; i < count; i++) {
     await audit.record({ orgId, actor: { userId: 'someone', remoteIp: '192.0.2.1' }, serviceName: 'Recording', action: 'Play', entityType: 'Recording', entity: { id: `r${i}` }, status: i === 1 ? 'FAILURE' : 'SUCCESS' });
   }

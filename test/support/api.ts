@@ -30,6 +30,17 @@ export interface TestApiOptions {
 
 export const TEST_ADMIN: Principal = systemPrincipal(DEFAULT_ORG_ID, 'Test administrator');
 
+/**
+ * Real authentication for requests that carry a bearer token or a session cookie; the others act
+ * as `fallback` (null: they get 401).
+ */
+export function actingAs(fallback: Principal | null): (services: Services) => Authenticator {
+  return (services) => {
+    const real = tokenAuthenticator(services);
+    return { authenticate: async (request) => (credentialsOf(request) ? real.authenticate(request) : (fallback ?? undefined)) };
+  };
+}
+
 /** The real API on a given database, driven through app.inject (no sockets). */
 export async function testApi(db: Db, options: TestApiOptions = {}): Promise<TestApi> {
   const config = loadConfig({ CAPSTAN_DATA_DIR: mkdtempSync(path.join(tmpdir(), 'capstan-test-')), ...options.env });
@@ -38,11 +49,7 @@ export async function testApi(db: Db, options: TestApiOptions = {}): Promise<Tes
   await services.organizations.ensure(DEFAULT_ORG_ID, 'Default organization', Date.now());
   await services.roles.ensureDefaults(DEFAULT_ORG_ID);
   services.lifecycle.ready();
-  const real = tokenAuthenticator(services);
-  const fallback = options.as === undefined ? TEST_ADMIN : options.as;
-  const authenticator: Authenticator = {
-    authenticate: async (request) => (credentialsOf(request) ? real.authenticate(request) : (fallback ?? undefined)),
-  };
+  const authenticator = actingAs(options.as === undefined ? TEST_ADMIN : options.as)(services);
   const app = await buildApi({ services, authenticator, logger });
   return { app, services, config };
 }

@@ -8,7 +8,7 @@ import { openDatabase } from '../../src/store/db.js';
  */
 const [target, count, tag] = process.argv.slice(2);
 const db = openDatabase(target!.startsWith('postgres') ? { url: target } : { sqlitePath: target });
-const audit = new AuditService(new AuditRepository(db), { now: () => Date.now() });
+const audit = new AuditService(new AuditRepository(db), { now: () => Date.now() }, 'default');
 for (let i = 0; i < Number(count); i++) {
   await audit.record({ orgId: 'default', actor: { name: tag }, serviceName: 'Platform', action: 'Write', entityType: 'Test', entity: { id: `${tag}-${i}` }, status: 'SUCCESS' });
 }

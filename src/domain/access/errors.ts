@@ -1,4 +1,5 @@
 import type { AuditServiceName } from '../audit.js';
+import type { Principal } from './principal.js';
 import { DomainError } from '../errors.js';
 
 /**
@@ -14,6 +15,8 @@ export class AccessDenied extends DomainError {
       readonly entityType: string;
       readonly entityId: string;
       readonly context?: Readonly<Record<string, string>>;
+      /** Who was refused, when the request itself does not say (a signed playback URL). */
+      readonly principal?: Principal;
     },
   ) {
     super('access.denied', message, attempt.entityId);
