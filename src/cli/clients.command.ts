@@ -1,10 +1,8 @@
 import type { Command } from 'commander';
 import { newClientSchema } from '../domain/access/accounts.js';
-import { table, withServices } from './context.js';
+import { collect, table, withServices } from './context.js';
 
 /** `capstan clients`: API clients for the OAuth2 client-credentials grant. */
-
-const collect = (value: string, previous: string[]) => [...previous, value];
 
 export function clientsCommand(program: Command): void {
   const clients = program

@@ -65,3 +65,6 @@ export function table(rows: readonly (readonly string[])[]): string {
   const widths = rows[0]?.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length))) ?? [];
   return rows.map((r) => r.map((cell, i) => (i === r.length - 1 ? cell : cell.padEnd(widths[i]!))).join('  ')).join('\n') + '\n';
 }
+
+/** Commander option parser for a repeatable option (`--role a --role b`). */
+export const collect = (value: string, previous: string[]) => [...previous, value];

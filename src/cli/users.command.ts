@@ -1,11 +1,9 @@
 import type { Command } from 'commander';
 import { newSecret } from '../crypto/secrets.js';
 import { newUserSchema, passwordSchema, usernameSchema } from '../domain/access/accounts.js';
-import { readStdin, table, withServices, type CommandContext } from './context.js';
+import { collect, readStdin, table, withServices, type CommandContext } from './context.js';
 
 /** `capstan users`: create the first administrator and manage users without signing in. */
-
-const collect = (value: string, previous: string[]) => [...previous, value];
 
 async function byUsername(ctx: CommandContext, username: string) {
   const user = await ctx.services.repositories.users.byUsername(usernameSchema.parse(username));

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_ORG_ID } from '../../src/services/index.js';
 import { toneShare } from '../support/audio.js';
-import { Call, iso } from '../support/call.js';
+import { iso, queueTransfer } from '../support/call.js';
 import { TEST_ADMIN, signedIn, testApi, type TestApi } from '../support/api.js';
 import { openTestDb, type TestDb } from '../support/db.js';
 import { recordCall } from '../support/recorded-call.js';
@@ -12,23 +12,8 @@ import { recordCall } from '../support/recorded-call.js';
  * a playback URL works only for the one it was made for.
  */
 
-// The customer says 440 Hz throughout. IVR 0-2 s, queue "sales" from 2 s, agent A (1 kHz) 4-8 s,
-// queue "support" from 8 s, agent B (1.5 kHz) 10-14 s.
-const call = () =>
-  new Call('seg-audio')
-    .start(0, 'inbound')
-    .join(0, 'c', 'customer')
-    .ivr(0, 'c')
-    .queue(2, 'c', 'sales')
-    .join(4, 'a', 'agent')
-    .talk(4, 'c', 'a')
-    .queue(8, 'c', 'support')
-    .leave(8, 'a')
-    .join(10, 'b', 'agent')
-    .talk(10, 'c', 'b')
-    .leave(14, 'b')
-    .leave(14, 'c')
-    .end(14);
+// The customer says 440 Hz throughout; agent A 1 kHz, agent B 1.5 kHz (see queueTransfer for the queues).
+const call = () => queueTransfer('seg-audio');
 
 let handle: TestDb;
 let api: TestApi;

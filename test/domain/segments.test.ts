@@ -2,36 +2,21 @@ import { describe, expect, it } from 'vitest';
 import { maskPcm16 } from '../../src/domain/access/mask.js';
 import { queueTimeline, segmentAccess } from '../../src/domain/access/segments.js';
 import { mergeEvents } from '../../src/domain/timeline/order.js';
-import { Call, T0, org, planOf, recording, stationsOn } from '../support/call.js';
+import { Call, T0, org, planOf, queueTransfer, recording, stationsOn } from '../support/call.js';
 
 /** Segment access: a listener limited to some queues hears only what was handled there. */
 
 const s = (sec: number) => T0 + sec * 1000;
 const events = (call: Call) => mergeEvents([], call.domainEvents()).events;
 
-// Customer: IVR 0-10, queue sales 10-20, agent a 20-40, transferred to queue support 40-45, agent b 45-60.
-const transferred = () =>
-  new Call('seg')
-    .start(0, 'inbound')
-    .join(0, 'c', 'customer')
-    .ivr(0, 'c')
-    .queue(10, 'c', 'sales')
-    .join(20, 'a', 'agent')
-    .talk(20, 'c', 'a')
-    .queue(40, 'c', 'support')
-    .leave(40, 'a')
-    .join(45, 'b', 'agent')
-    .talk(45, 'c', 'b')
-    .leave(60, 'b')
-    .leave(60, 'c')
-    .end(60);
+const transferred = () => queueTransfer('seg');
 
 describe('queue timeline', () => {
   it('attributes each stretch of the conversation to the queue handling it', () => {
     expect(queueTimeline(events(transferred()))).toEqual([
-      { fromMs: s(0), toMs: s(10), queueId: null },
-      { fromMs: s(10), toMs: s(40), queueId: 'sales' },
-      { fromMs: s(40), toMs: s(60), queueId: 'support' },
+      { fromMs: s(0), toMs: s(2), queueId: null },
+      { fromMs: s(2), toMs: s(8), queueId: 'sales' },
+      { fromMs: s(8), toMs: s(14), queueId: 'support' },
     ]);
   });
 
@@ -51,13 +36,13 @@ describe('segment access', () => {
     const call = transferred();
     const trunk = recording(planOf(call).plan, 'trunk:c');
     const sales = segmentAccess({ ...trunk, kind: 'trunk' }, queueTimeline(events(call)), new Set(['sales']));
-    expect(sales.permitted).toEqual([{ startMs: 10_000, endMs: 40_000 }]);
+    expect(sales.permitted).toEqual([{ startMs: 2000, endMs: 8000 }]);
     expect(sales.withheld.map((w) => [w.startMs, w.endMs, w.queueId])).toEqual([
-      [0, 10_000, null],
-      [40_000, 60_000, 'support'],
+      [0, 2000, null],
+      [8000, 14_000, 'support'],
     ]);
     const both = segmentAccess({ ...trunk, kind: 'trunk' }, queueTimeline(events(call)), new Set(['sales', 'support']));
-    expect(both.permitted).toEqual([{ startMs: 10_000, endMs: 60_000 }]);
+    expect(both.permitted).toEqual([{ startMs: 2000, endMs: 14_000 }]);
   });
 
   it('media time skips cut spans: a suppressed IVR shifts everything after it', () => {
@@ -65,9 +50,9 @@ describe('segment access', () => {
     const { plan } = planOf(call, org({ flows: { f1: { suppressRecording: true } } }));
     const trunk = recording(plan, 'trunk:c');
     const access = segmentAccess({ ...trunk, kind: 'trunk' }, queueTimeline(events(call)), new Set(['support']));
-    // The IVR (0-10 s) is not in the media: sales is media 0-30 s, support media 30-50 s.
-    expect(access.permitted).toEqual([{ startMs: 30_000, endMs: 50_000 }]);
-    expect(access.withheld).toEqual([{ fromMs: s(10), toMs: s(40), startMs: 0, endMs: 30_000, queueId: 'sales' }]);
+    // The IVR (0-2 s) is not in the media: sales is media 0-6 s, support media 6-12 s.
+    expect(access.permitted).toEqual([{ startMs: 6000, endMs: 12_000 }]);
+    expect(access.withheld).toEqual([{ fromMs: s(2), toMs: s(8), startMs: 0, endMs: 6000, queueId: 'sales' }]);
   });
 
   it('station-side: "each station-side recording considered as one recording segment"', () => {
@@ -78,7 +63,7 @@ describe('segment access', () => {
     expect(segmentAccess({ ...first, kind: 'station' }, timeline, new Set(['sales'])).withheld).toEqual([]);
     expect(segmentAccess({ ...first, kind: 'station' }, timeline, new Set(['support'])).permitted).toEqual([]);
     const second = recording(plan, 'station:b');
-    expect(segmentAccess({ ...second, kind: 'station' }, timeline, new Set(['support'])).permitted).toEqual([{ startMs: 0, endMs: 15_000 }]);
+    expect(segmentAccess({ ...second, kind: 'station' }, timeline, new Set(['support'])).permitted).toEqual([{ startMs: 0, endMs: 4000 }]);
   });
 });
 

@@ -82,7 +82,7 @@ function renderStatus(id: string, q: QueryRequest, startMs: number) {
   };
 }
 
-export function renderAuditEvent(e: StoredAuditEvent) {
+function renderAuditEvent(e: StoredAuditEvent) {
   return {
     id: e.id,
     user: e.userId ? { id: e.userId, ...(e.actorName ? { name: e.actorName } : {}) } : null,

@@ -36,7 +36,7 @@ function basicCredentials(header: string | undefined): { id: string; secret: str
   }
 }
 
-export async function renderMe(services: Services, principal: Principal) {
+async function renderMe(services: Services, principal: Principal) {
   const user = principal.userId ? await services.users.get(principal.orgId, principal.userId) : undefined;
   const roles = principal.kind === 'system' ? [] : await services.roles.list(principal.orgId);
   const held = principal.kind === 'user' ? user?.roleIds ?? [] : principal.kind === 'client' ? (await services.clients.get(principal.orgId, principal.id))?.roleIds ?? [] : [];

@@ -18,7 +18,7 @@ const userParams = z.object({ userId: z.string().min(1).max(128) });
 const roleParams = z.object({ roleId: z.string().min(1).max(64) });
 const clientParams = z.object({ clientId: z.string().min(1).max(128) });
 
-export function renderUser(u: UserAccount) {
+function renderUser(u: UserAccount) {
   return {
     id: u.id,
     name: u.name,

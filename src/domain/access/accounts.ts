@@ -27,7 +27,6 @@ export const newUserSchema = z.object({
   state: z.enum(USER_STATES).default('active'),
   externalPartner: z.boolean().default(false),
 });
-export type NewUserInput = z.input<typeof newUserSchema>;
 
 export const userChangesSchema = z.object({
   name: z.string().trim().min(1).max(200).optional(),
@@ -39,7 +38,6 @@ export const userChangesSchema = z.object({
   state: z.enum(USER_STATES).optional(),
   externalPartner: z.boolean().optional(),
 });
-export type UserChangesInput = z.input<typeof userChangesSchema>;
 
 export const clientIdSchema = z.string().min(3).max(128).regex(/^[A-Za-z0-9._:@+\-]+$/, 'only letters, digits and . _ : @ + -');
 export const clientSecretSchema = z.string().min(16, 'at least 16 characters').max(256);
@@ -55,7 +53,6 @@ export const newClientSchema = z.object({
   roleIds: roleIds.default([]),
   state: z.enum(CLIENT_STATES).default('active'),
 });
-export type NewClientInput = z.input<typeof newClientSchema>;
 
 export const clientChangesSchema = z.object({
   name: z.string().trim().min(1).max(200).optional(),
@@ -64,4 +61,3 @@ export const clientChangesSchema = z.object({
   roleIds: roleIds.optional(),
   state: z.enum(CLIENT_STATES).optional(),
 });
-export type ClientChangesInput = z.input<typeof clientChangesSchema>;

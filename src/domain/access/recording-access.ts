@@ -47,12 +47,6 @@ export type RecordingAccess =
   | { readonly view: 'segments'; readonly download: false; readonly basis: 'segmentPermission'; readonly queueIds: ReadonlySet<string> }
   | { readonly view: 'none'; readonly download: false; readonly reason: string };
 
-const POLICY_KINDS: ReadonlySet<RecordingKind> = new Set(['trunk', 'station', 'consult']);
-
-export function isPolicyBased(kind: RecordingKind): boolean {
-  return POLICY_KINDS.has(kind);
-}
-
 export function recordingAccess(viewer: Viewer, recording: RecordingFacts, evaluations: readonly EvaluationFacts[]): RecordingAccess {
   const has = (p: string) => holds(viewer.permissions, p);
   const isMine = viewer.userId !== undefined && recording.userId === viewer.userId;
@@ -94,11 +88,3 @@ export function recordingAccess(viewer: Viewer, recording: RecordingFacts, evalu
     }
   }
 }
-
-/** The permissions that can open some recording of a conversation at all; routes declare these or `authenticated`. */
-export const RECORDING_VIEW_PERMISSIONS = [
-  'recording:recording:view',
-  'recording:recordingSegment:view',
-  'recording:snippetRecording:view',
-  'recording:screenRecording:view',
-] as const;

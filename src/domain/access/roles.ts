@@ -36,8 +36,6 @@ export const roleInputSchema = z
     }
   });
 
-export type RoleInput = z.input<typeof roleInputSchema>;
-
 export interface Role {
   readonly id: string;
   readonly name: string;
