@@ -59,6 +59,7 @@ const DOMAIN_STATUS: ReadonlyArray<[prefix: string, status: number]> = [
   ['identity.roleExists', 409],
   ['identity.usernameTaken', 409],
   ['identity.roleInUse', 409],
+  ['evaluation.unknownConversation', 404],
   ['event.', 409],
   ['timeline.', 409],
   ['capture.', 409],

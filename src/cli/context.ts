@@ -1,4 +1,5 @@
 import path from 'node:path';
+import type { Command } from 'commander';
 import { pino } from 'pino';
 import { ConfigError, loadConfig, type Config } from '../config/config.js';
 import { systemPrincipal, type Caller } from '../domain/access/principal.js';
@@ -64,6 +65,16 @@ export async function readStdin(): Promise<string> {
 export function table(rows: readonly (readonly string[])[]): string {
   const widths = rows[0]?.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length))) ?? [];
   return rows.map((r) => r.map((cell, i) => (i === r.length - 1 ? cell : cell.padEnd(widths[i]!))).join('  ')).join('\n') + '\n';
+}
+
+export interface InstallOptions {
+  readonly dataDir?: string;
+  readonly org: string;
+}
+
+/** The options every administration command takes: where the install's data is, which organization. */
+export function installOptions(command: Command): Command {
+  return command.option('-d, --data-dir <dir>', 'data folder (overrides CAPSTAN_DATA_DIR)').option('--org <id>', 'organization', DEFAULT_ORG_ID);
 }
 
 /** Commander option parser for a repeatable option (`--role a --role b`). */

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { newSecret } from '../crypto/secrets.js';
 import { newUserSchema, passwordSchema, usernameSchema } from '../domain/access/accounts.js';
-import { collect, readStdin, table, withServices, type CommandContext } from './context.js';
+import { collect, installOptions, readStdin, table, withServices, type CommandContext, type InstallOptions } from './context.js';
 
 /** `capstan users`: create the first administrator and manage users without signing in. */
 
@@ -19,13 +19,9 @@ async function passwordFrom(opts: { passwordStdin?: boolean }): Promise<{ passwo
 export function usersCommand(program: Command): void {
   const users = program
     .command('users')
-    .description('Manage users who sign in to the web UI (works on the database directly; audited)')
-    .option('-d, --data-dir <dir>', 'data folder (overrides CAPSTAN_DATA_DIR)')
-    .option('--org <id>', 'organization', 'default');
-  const common = () => users.opts<{ dataDir?: string; org: string }>();
+    .description('Manage users who sign in to the web UI (works on the database directly; audited)');
 
-  users
-    .command('create')
+  installOptions(users.command('create'))
     .description('Create a user; without --password-stdin a password is generated and printed once')
     .requiredOption('-u, --username <username>', 'sign-in name')
     .option('-n, --name <name>', 'display name (default: the username)')
@@ -34,9 +30,9 @@ export function usersCommand(program: Command): void {
     .option('--email <email>')
     .option('--external-partner', 'the user works for an external partner (no screen recordings)')
     .option('--password-stdin', 'read the password from standard input')
-    .action(async (opts: { username: string; name?: string; role: string[]; id?: string; email?: string; externalPartner?: boolean; passwordStdin?: boolean }) => {
+    .action(async (opts: InstallOptions & { username: string; name?: string; role: string[]; id?: string; email?: string; externalPartner?: boolean; passwordStdin?: boolean }) => {
       const { password, generated } = await passwordFrom(opts);
-      await withServices(common(), 'users create', async (ctx) => {
+      await withServices(opts, 'users create', async (ctx) => {
         const input = newUserSchema.parse({
           id: opts.id,
           name: opts.name ?? opts.username,
@@ -52,11 +48,10 @@ export function usersCommand(program: Command): void {
       });
     });
 
-  users
-    .command('list')
+  installOptions(users.command('list'))
     .description('List users, their roles and state')
-    .action(async () => {
-      await withServices(common(), 'users list', async (ctx) => {
+    .action(async (opts: InstallOptions) => {
+      await withServices(opts, 'users list', async (ctx) => {
         const rows: string[][] = [['ID', 'USERNAME', 'NAME', 'STATE', 'ROLES']];
         let cursor: string | undefined;
         do {
@@ -68,13 +63,12 @@ export function usersCommand(program: Command): void {
       });
     });
 
-  users
-    .command('passwd <username>')
+  installOptions(users.command('passwd <username>'))
     .description("Set a user's password (generated and printed once unless --password-stdin); their sessions end")
     .option('--password-stdin', 'read the password from standard input')
-    .action(async (username: string, opts: { passwordStdin?: boolean }) => {
+    .action(async (username: string, opts: InstallOptions & { passwordStdin?: boolean }) => {
       const { password, generated } = await passwordFrom(opts);
-      await withServices(common(), 'users passwd', async (ctx) => {
+      await withServices(opts, 'users passwd', async (ctx) => {
         const user = await byUsername(ctx, username);
         await ctx.services.users.update(ctx.caller, user.id, { password });
         process.stdout.write(`password of ${user.username} changed\n`);
@@ -82,11 +76,10 @@ export function usersCommand(program: Command): void {
       });
     });
 
-  users
-    .command('set-roles <username> [roleIds...]')
+  installOptions(users.command('set-roles <username> [roleIds...]'))
     .description("Replace a user's roles")
-    .action(async (username: string, roleIds: string[]) => {
-      await withServices(common(), 'users set-roles', async (ctx) => {
+    .action(async (username: string, roleIds: string[], opts: InstallOptions) => {
+      await withServices(opts, 'users set-roles', async (ctx) => {
         const user = await byUsername(ctx, username);
         const updated = await ctx.services.users.update(ctx.caller, user.id, { roleIds: [...new Set(roleIds)].sort() });
         process.stdout.write(`${user.username} now holds ${updated?.roleIds.join(', ') || '(no roles)'}\n`);
@@ -94,11 +87,10 @@ export function usersCommand(program: Command): void {
     });
 
   for (const [name, state] of [['disable', 'inactive'], ['enable', 'active']] as const) {
-    users
-      .command(`${name} <username>`)
+    installOptions(users.command(`${name} <username>`))
       .description(name === 'disable' ? 'Deactivate a user: they cannot sign in and their sessions end' : 'Reactivate a user')
-      .action(async (username: string) => {
-        await withServices(common(), `users ${name}`, async (ctx) => {
+      .action(async (username: string, opts: InstallOptions) => {
+        await withServices(opts, `users ${name}`, async (ctx) => {
           const user = await byUsername(ctx, username);
           await ctx.services.users.update(ctx.caller, user.id, { state });
           process.stdout.write(`${user.username} is ${state}\n`);

@@ -61,6 +61,10 @@ describe('capstan users and clients', () => {
     expect(again.status).toBe(200);
     const list = await capstan(['users', 'list'], env);
     expect(list.stdout).toMatch(/root\s+root\s+Root\s+active\s+admin/);
+    // Another organization on the same install: its own clients, its own default roles.
+    expect((await capstan(['clients', 'create', '--org', 'tenant-b', '--name', 'B connector', '--role', 'agent', '--id', 'b-connector'], env)).code).toBe(0);
+    expect((await capstan(['clients', 'list', '--org', 'tenant-b'], env)).stdout).toMatch(/^ID\s+NAME\s+STATE\s+ROLES\nb-connector\s+B connector\s+active\s+agent\n$/);
+    expect((await capstan(['clients', 'list'], env)).stdout).not.toMatch(/b-connector/);
     await server.stop();
   });
 });
