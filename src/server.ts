@@ -54,10 +54,10 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
   await services.organizations.ensure(DEFAULT_ORG_ID, 'Default organization', clock.now());
   const firstRun = await bootstrapIdentity(services, DEFAULT_ORG_ID);
   const sweeper = setInterval(() => {
-    services.auth.removeExpiredTokens().catch((err: unknown) => logger.warn({ err }, 'could not remove expired tokens'));
+    services.auth.sweep().catch((err: unknown) => logger.warn({ err }, 'could not remove expired tokens'));
   }, TOKEN_SWEEP_MS);
   sweeper.unref();
-  services.lifecycle.onDrain('expired-token sweeper', async () => clearInterval(sweeper));
+  services.lifecycle.onDrain('token sweeper', async () => clearInterval(sweeper));
 
   const authenticator = (options.authenticator ?? tokenAuthenticator)(services);
   const app = await buildApi({

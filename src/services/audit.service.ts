@@ -31,7 +31,8 @@ export class AuditService {
         orgId: input.orgId,
         eventDateMs: this.clock.now(),
         serviceName: input.serviceName,
-        level: input.level ?? (actor.userId || actor.clientId ? 'USER' : 'SYSTEM'),
+        // Whatever came over the network (someone signed in, or an address) is USER; Capstan on its own is SYSTEM.
+        level: input.level ?? (actor.userId || actor.clientId || actor.remoteIp ? 'USER' : 'SYSTEM'),
         action: input.action,
         entityType: input.entityType,
         entityId: input.entity?.id ?? null,

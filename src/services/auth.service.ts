@@ -216,8 +216,11 @@ export class AuthService {
     return this.startSession(orgId, userId, caller.remoteIp);
   }
 
-  async removeExpiredTokens(): Promise<number> {
-    return this.deps.tokens.removeExpired(this.deps.clock.now());
+  /** Housekeeping: expired sessions and tokens, and failed-attempt counts that no longer matter. */
+  async sweep(): Promise<void> {
+    const now = this.deps.clock.now();
+    await this.deps.tokens.removeExpired(now);
+    await this.deps.failures.removeStale(now, this.deps.settings.accountThrottle);
   }
 
   private async refuseWhileLocked(keys: string[], audit: () => Promise<void>): Promise<void> {

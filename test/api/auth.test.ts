@@ -143,3 +143,46 @@ describe('bootstrap variables', () => {
     expect(() => loadConfig({ CAPSTAN_ADMIN_USER: 'ops', CAPSTAN_ADMIN_PASSWORD: 'short' })).toThrow(/CAPSTAN_ADMIN_PASSWORD: at least 8 characters/);
   });
 });
+
+describeEachDialect('authentication over time', (db) => {
+  let now = Date.parse('2026-03-01T09:00:00Z');
+  let api: TestApi;
+  beforeAll(async () => {
+    api = await testApi(db(), { as: null, clock: { now: () => now }, env: { CAPSTAN_SIGNIN_MAX_FAILURES: '2', CAPSTAN_SIGNIN_LOCK_MINUTES: '10', CAPSTAN_TOKEN_TTL_SECONDS: '600' } });
+    const { TEST_ADMIN } = await import('../support/api.js');
+    await api.services.users.create({ principal: TEST_ADMIN }, { id: 'tim', name: 'Tim', username: 'tim', password: 'tim password', roleIds: [], state: 'active', externalPartner: false });
+    await api.services.clients.create({ principal: TEST_ADMIN }, { id: 'timer', name: 'Timer', description: '', authorizedGrantType: 'CLIENT-CREDENTIALS', roleIds: [], state: 'active' }, 'a-secret-of-the-timer');
+  });
+  const signIn = (password: string) => api.app.inject({ method: 'POST', url: '/api/v2/capstan/session', payload: { username: 'tim', password } });
+
+  it('lifts a lock once its time is over, and forgets old failures', async () => {
+    await signIn('wrong');
+    await signIn('wrong');
+    expect((await signIn('tim password')).statusCode).toBe(429);
+    now += 9 * 60_000;
+    expect((await signIn('tim password')).statusCode).toBe(429);
+    now += 2 * 60_000;
+    expect((await signIn('tim password')).statusCode).toBe(200);
+    await signIn('wrong');
+    now += 11 * 60_000;
+    await api.services.auth.sweep();
+    const left = await db().kysely.selectFrom('signin_failures').selectAll().execute();
+    expect(left).toEqual([]);
+  });
+
+  it('stops honouring a token when it expires, and sweeps it away', async () => {
+    const res = await api.app.inject({
+      method: 'POST',
+      url: '/oauth/token',
+      headers: { authorization: `Basic ${Buffer.from('timer:a-secret-of-the-timer').toString('base64')}`, 'content-type': 'application/x-www-form-urlencoded' },
+      payload: 'grant_type=client_credentials',
+    });
+    expect(res.json().expires_in).toBe(600);
+    const bearer = { authorization: `Bearer ${res.json().access_token}` };
+    expect((await api.app.inject({ method: 'GET', url: '/api/v2/capstan/me', headers: bearer })).statusCode).toBe(200);
+    now += 601_000;
+    expect((await api.app.inject({ method: 'GET', url: '/api/v2/capstan/me', headers: bearer })).statusCode).toBe(401);
+    await api.services.auth.sweep();
+    expect(await db().kysely.selectFrom('auth_tokens').select('kind').where('client_id', '=', 'timer').execute()).toEqual([]);
+  });
+});

@@ -48,6 +48,16 @@ export class SigninFailuresRepository {
     return locked;
   }
 
+  /** Forgets counts that can no longer lock anything (outside the window, no lock running). */
+  async removeStale(now: number, policy: ThrottlePolicy): Promise<number> {
+    const result = await this.db.kysely
+      .deleteFrom('signin_failures')
+      .where('first_at', '<', now - policy.windowMs)
+      .where((eb) => eb.or([eb('locked_until', 'is', null), eb('locked_until', '<=', now)]))
+      .executeTakeFirst();
+    return Number(result.numDeletedRows);
+  }
+
   async clear(keys: readonly string[]): Promise<void> {
     if (keys.length) await this.db.kysely.deleteFrom('signin_failures').where('key', 'in', keys).execute();
   }
