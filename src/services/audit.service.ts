@@ -5,14 +5,21 @@ import type { Principal } from '../domain/access/principal.js';
 import type { AuditRecordInput } from '../domain/audit.js';
 import type { Clock } from '../store/clock.js';
 import type { Page, PageRequest } from '../store/paging.js';
-import type { AuditFilter, AuditRepository, StoredAuditEvent } from '../store/repositories/audit.repository.js';
+import type { AuditFilter, AuditRepository, NewAuditEvent, StoredAuditEvent } from '../store/repositories/audit.repository.js';
 import type { Database } from '../store/schema.js';
+
+/** Events written in one transaction at most. */
+const GROUP_COMMIT_MAX = 500;
 
 /**
  * The audit trail. Every area records what was viewed, played, downloaded, exported, deleted,
  * restored, protected or changed, every sign-in and every refused access, through `record`.
  */
 export class AuditService {
+  /** Events waiting for the next group commit. */
+  private readonly queue: Array<{ event: NewAuditEvent; resolve: (e: StoredAuditEvent) => void; reject: (err: unknown) => void }> = [];
+  private writing = false;
+
   constructor(
     private readonly repo: AuditRepository,
     private readonly clock: Clock,
@@ -22,32 +29,55 @@ export class AuditService {
 
   /**
    * Appends an event to the organization's hash chain. Pass the transaction of the change being
-   * audited as `exec` so that the change and its audit event commit (or fail) together.
+   * audited as `exec` so that the change and its audit event commit (or fail) together. Without
+   * one, events recorded at the same time share one transaction (a group commit): what costs is
+   * the commit, and the chain head admits one writer at a time.
    */
   record(input: AuditRecordInput, exec?: Kysely<Database>): Promise<StoredAuditEvent> {
+    const event = this.toEvent(input);
+    if (exec) return this.repo.append([event], exec).then(([stored]) => stored!);
+    return new Promise((resolve, reject) => {
+      this.queue.push({ event, resolve, reject });
+      if (!this.writing) void this.write();
+    });
+  }
+
+  private async write(): Promise<void> {
+    this.writing = true;
+    while (this.queue.length > 0) {
+      const batch = this.queue.splice(0, GROUP_COMMIT_MAX);
+      try {
+        const stored = await this.repo.append(batch.map((b) => b.event));
+        batch.forEach((b, i) => b.resolve(stored[i]!));
+      } catch {
+        // One bad event (an organization that does not exist) must not take the others with it.
+        for (const b of batch) await this.repo.append([b.event]).then(([stored]) => b.resolve(stored!), b.reject);
+      }
+    }
+    this.writing = false;
+  }
+
+  private toEvent(input: AuditRecordInput): NewAuditEvent {
     const { actor } = input;
-    return this.repo.append(
-      {
-        orgId: input.orgId,
-        eventDateMs: this.clock.now(),
-        serviceName: input.serviceName,
-        // Whatever came over the network (someone signed in, or an address) is USER; Capstan on its own is SYSTEM.
-        level: input.level ?? (actor.userId || actor.clientId || actor.remoteIp ? 'USER' : 'SYSTEM'),
-        action: input.action,
-        entityType: input.entityType,
-        entityId: input.entity?.id ?? null,
-        entityName: input.entity?.name ?? null,
-        status: input.status,
-        userId: actor.userId ?? null,
-        clientId: actor.clientId ?? null,
-        actorName: actor.name ?? null,
-        remoteIp: actor.remoteIp ?? null,
-        message: input.message ?? null,
-        propertyChanges: JSON.stringify(input.propertyChanges ?? []),
-        context: JSON.stringify(sortedKeys(input.context ?? {})),
-      },
-      exec,
-    );
+    return {
+      orgId: input.orgId,
+      eventDateMs: this.clock.now(),
+      serviceName: input.serviceName,
+      // Whatever came over the network (someone signed in, or an address) is USER; Capstan on its own is SYSTEM.
+      level: input.level ?? (actor.userId || actor.clientId || actor.remoteIp ? 'USER' : 'SYSTEM'),
+      action: input.action,
+      entityType: input.entityType,
+      entityId: input.entity?.id ?? null,
+      entityName: input.entity?.name ?? null,
+      status: input.status,
+      userId: actor.userId ?? null,
+      clientId: actor.clientId ?? null,
+      actorName: actor.name ?? null,
+      remoteIp: actor.remoteIp ?? null,
+      message: input.message ?? null,
+      propertyChanges: JSON.stringify(input.propertyChanges ?? []),
+      context: JSON.stringify(sortedKeys(input.context ?? {})),
+    };
   }
 
   /**

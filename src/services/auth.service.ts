@@ -144,14 +144,14 @@ export class AuthService {
   }
 
   async principalForUser(orgId: string, userId: string): Promise<Principal | undefined> {
-    const user = await this.deps.users.get(orgId, userId);
+    const [user, roles] = await Promise.all([this.deps.users.principalFacts(orgId, userId), this.deps.roles.heldBy(orgId, { userId })]);
     if (!user?.active) return undefined;
-    const grants = grantsOf(await this.deps.roles.heldBy(orgId, { userId }));
+    const grants = grantsOf(roles);
     return {
       orgId,
       kind: 'user',
-      id: user.id,
-      userId: user.id,
+      id: userId,
+      userId,
       name: user.name,
       permissions: grants.permissions,
       queueScopes: grants.queueScopes,
@@ -160,10 +160,10 @@ export class AuthService {
   }
 
   async principalForClient(clientId: string): Promise<Principal | undefined> {
-    const client = await this.deps.clients.get(clientId);
-    if (client?.state !== 'active') return undefined;
+    const client = await this.deps.clients.principalFacts(clientId);
+    if (!client?.active) return undefined;
     const grants = grantsOf(await this.deps.roles.heldBy(client.orgId, { clientId }));
-    return { orgId: client.orgId, kind: 'client', id: client.id, name: client.name, permissions: grants.permissions, queueScopes: grants.queueScopes };
+    return { orgId: client.orgId, kind: 'client', id: clientId, name: client.name, permissions: grants.permissions, queueScopes: grants.queueScopes };
   }
 
   /** Names a principal in a signed URL (playback): `user:<id>`, `client:<id>` or `system:<id>`. */

@@ -39,33 +39,49 @@ const FILTER_COLUMNS = {
   remoteIp: 'remote_ip',
 } as const satisfies Record<Exclude<keyof AuditFilter, 'fromMs' | 'toMs'>, keyof AuditEventsTable>;
 
+/** Rows per INSERT statement (SQLite allows 32766 bound values; an event has 20 columns). */
+const INSERT_BATCH = 500;
+
 export class AuditRepository {
   constructor(private readonly db: Db) {}
 
   /**
-   * Appends one event to its organization's chain. The first statement is a write to the chain
-   * head, so the head is locked before anything is read: concurrent writers (several nodes on
-   * PostgreSQL, several processes on one SQLite file) queue up and each links to the one before.
-   * Pass `exec` to append inside the caller's transaction (the change and its audit commit together).
+   * Appends events, in order, to their organizations' chains, in one transaction. The first
+   * statement on each chain is a write to its head, so the head is locked before anything is
+   * read: concurrent writers (several nodes on PostgreSQL, several processes on one SQLite file)
+   * queue up and each event links to the one before. Heads are taken in organization order, so
+   * two writers never wait on each other in a circle. Pass `exec` to append inside the caller's
+   * transaction (the change and its audit event commit together).
    */
-  async append(event: NewAuditEvent, exec?: Kysely<Database>): Promise<StoredAuditEvent> {
+  async append(events: readonly NewAuditEvent[], exec?: Kysely<Database>): Promise<StoredAuditEvent[]> {
     const run = async (trx: Kysely<Database>) => {
-      await trx
-        .insertInto('audit_heads')
-        .values({ org_id: event.orgId, seq: 0, hash: GENESIS_HASH })
-        .onConflict((oc) => oc.column('org_id').doNothing())
-        .execute();
-      const head = await trx
-        .updateTable('audit_heads')
-        .set((eb) => ({ seq: eb('seq', '+', 1) }))
-        .where('org_id', '=', event.orgId)
-        .returning(['seq', 'hash'])
-        .executeTakeFirstOrThrow();
-      const chained: ChainedEvent = { ...event, seq: Number(head.seq), id: randomUUID() };
-      const stored: StoredLink = { ...chained, prevHash: head.hash, hash: chainHash(head.hash, chained) };
-      await trx.insertInto('audit_events').values(toRow(stored)).execute();
-      await trx.updateTable('audit_heads').set({ hash: stored.hash }).where('org_id', '=', event.orgId).execute();
-      return stored;
+      const stored = new Map<NewAuditEvent, StoredLink>();
+      for (const orgId of [...new Set(events.map((e) => e.orgId))].sort()) {
+        const mine = events.filter((e) => e.orgId === orgId);
+        await trx
+          .insertInto('audit_heads')
+          .values({ org_id: orgId, seq: 0, hash: GENESIS_HASH })
+          .onConflict((oc) => oc.column('org_id').doNothing())
+          .execute();
+        const head = await trx
+          .updateTable('audit_heads')
+          .set((eb) => ({ seq: eb('seq', '+', mine.length) }))
+          .where('org_id', '=', orgId)
+          .returning(['seq', 'hash'])
+          .executeTakeFirstOrThrow();
+        let seq = Number(head.seq) - mine.length;
+        let prevHash = head.hash;
+        for (const event of mine) {
+          const chained: ChainedEvent = { ...event, seq: ++seq, id: randomUUID() };
+          const link: StoredLink = { ...chained, prevHash, hash: chainHash(prevHash, chained) };
+          stored.set(event, link);
+          prevHash = link.hash;
+        }
+        const rows = mine.map((e) => toRow(stored.get(e)!));
+        for (let i = 0; i < rows.length; i += INSERT_BATCH) await trx.insertInto('audit_events').values(rows.slice(i, i + INSERT_BATCH)).execute();
+        await trx.updateTable('audit_heads').set({ hash: prevHash }).where('org_id', '=', orgId).execute();
+      }
+      return events.map((e) => stored.get(e)!);
     };
     return exec ? run(exec) : inTransaction(this.db, run);
   }

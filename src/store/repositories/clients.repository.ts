@@ -26,6 +26,12 @@ export class ClientsRepository {
     return { ...fromRow(row, (await this.rolesOf(exec, [row.id])).get(row.id) ?? []), secretDigest: row.secret_digest };
   }
 
+  /** What a request's principal needs of a client, in one small query (it runs on every request). */
+  async principalFacts(id: string): Promise<{ orgId: string; name: string; active: boolean } | undefined> {
+    const row = await this.db.kysely.selectFrom('api_clients').select(['org_id', 'name', 'state']).where('id', '=', id).executeTakeFirst();
+    return row ? { orgId: row.org_id, name: row.name, active: row.state === 'active' } : undefined;
+  }
+
   async list(orgId: string, page: PageRequest): Promise<Page<ApiClient>> {
     const after = decodeCursor(page.cursor, ['string']);
     let q = this.db.kysely.selectFrom('api_clients').selectAll().where('org_id', '=', orgId);

@@ -49,6 +49,17 @@ export class UsersRepository {
     return row ? this.withRoles(exec, row) : undefined;
   }
 
+  /** What a request's principal needs of a user, in one small query (it runs on every request). */
+  async principalFacts(orgId: string, id: string): Promise<{ name: string; active: boolean; externalPartner: boolean } | undefined> {
+    const row = await this.db.kysely
+      .selectFrom('users')
+      .select(['name', 'active', 'external_partner'])
+      .where('org_id', '=', orgId)
+      .where('id', '=', id)
+      .executeTakeFirst();
+    return row ? { name: row.name, active: row.active === 1, externalPartner: row.external_partner === 1 } : undefined;
+  }
+
   /** The user signing in with this (lower-cased) username, with their password hash. */
   async byUsername(username: string): Promise<(UserAccount & { passwordHash: string | null }) | undefined> {
     const row = await this.db.kysely.selectFrom('users').selectAll().where('username', '=', username).executeTakeFirst();
