@@ -107,6 +107,19 @@ describeEachDialect('audit trail', (db) => {
       expect(res.json()).toMatchObject({ organization: { id: 'default' }, ok: true });
     });
 
+    it('writes events recorded at once together, and refuses only the one that cannot be written', async () => {
+      const orgId = await org('batched');
+      const results = await Promise.allSettled([
+        ...Array.from({ length: 20 }, (_, i) => api.services.audit.record(event(orgId, i))),
+        api.services.audit.record(event('no-such-organization', 99)),
+        ...Array.from({ length: 20 }, (_, i) => api.services.audit.record(event(orgId, 20 + i))),
+      ]);
+      expect(results.map((r) => r.status)).toEqual([...Array(20).fill('fulfilled'), 'rejected', ...Array(20).fill('fulfilled')]);
+      const seqs = results.flatMap((r) => (r.status === 'fulfilled' ? [r.value.seq] : []));
+      expect(seqs).toEqual(Array.from({ length: 40 }, (_, i) => i + 1));
+      expect(await verdict(orgId)).toMatchObject({ ok: true, events: 40 });
+    });
+
     it('names an event edited in the database', async () => {
       const orgId = await org('tamper-edit');
       for (let i = 0; i < 8; i++) await api.services.audit.record(event(orgId, i));
