@@ -62,8 +62,12 @@ const CLOCK_TICKS = 100;
  */
 const GENERATOR_LAG_LIMIT_MS = 500;
 
+const BENCH_CLIENT = { id: 'bench-ingest', secret: 'bench-ingest-secret-0123456789' };
+
 interface Target {
   readonly kind: 'capstan' | 'baseline';
+  /** The Authorization header the telephony platform sends (Capstan only). */
+  readonly authorization?: string;
   readonly child: ChildProcess;
   readonly port: number;
   received(): Promise<number>;
@@ -127,17 +131,26 @@ async function startCapstanServer(): Promise<Target> {
     CAPSTAN_HOST: '127.0.0.1',
     CAPSTAN_DATA_DIR: dataDir,
     CAPSTAN_LOG_LEVEL: 'warn',
+    CAPSTAN_ADMIN_CLIENT_ID: BENCH_CLIENT.id,
+    CAPSTAN_ADMIN_CLIENT_SECRET: BENCH_CLIENT.secret,
   });
   const [, port] = await waitFor(child, /Capstan is running at http:\/\/127\.0\.0\.1:(\d+)/);
   child.stderr!.on('data', (d: Buffer) => process.stderr.write(`[capstan] ${d.toString()}`));
   child.stdout!.on('data', (d: Buffer) => process.stderr.write(`[capstan] ${d.toString()}`));
   const url = `http://127.0.0.1:${port}`;
+  const token = await fetch(`${url}/oauth/token`, {
+    method: 'POST',
+    headers: { authorization: `Basic ${Buffer.from(`${BENCH_CLIENT.id}:${BENCH_CLIENT.secret}`).toString('base64')}`, 'content-type': 'application/x-www-form-urlencoded' },
+    body: 'grant_type=client_credentials',
+  });
+  const { access_token: accessToken } = (await token.json()) as { access_token: string };
   const metrics = async () => {
     const text = await (await fetch(`${url}/metrics`)).text();
     return Object.fromEntries(text.split('\n').filter((l) => l && !l.startsWith('#')).map((l) => [l.split(' ')[0]!, Number(l.split(' ')[1])]));
   };
   return {
     kind: 'capstan',
+    authorization: `Bearer ${accessToken}`,
     child,
     port: Number(port),
     metrics,
@@ -185,6 +198,7 @@ async function trial(kind: 'capstan' | 'baseline', calls: number, frameMs: numbe
     durationS,
     endSpreadS: kind === 'capstan' ? endSpreadS : 0,
     runId: `${Date.now().toString(36)}`,
+    authorization: target.authorization,
   };
   const generator = pinned(CPU_GENERATOR, [process.execPath, '--import', 'tsx', 'bench/load-generator.ts', JSON.stringify(config)]);
   try {

@@ -19,6 +19,8 @@ export interface GeneratorConfig {
   /** Calls end spread over this many seconds after `durationS`. */
   readonly endSpreadS: number;
   readonly runId: string;
+  /** Sent with every HTTP request and the WebSocket upgrade. */
+  readonly authorization?: string;
 }
 
 export type GeneratorMessage =
@@ -39,6 +41,7 @@ export type GeneratorMessage =
 const config = JSON.parse(process.argv[2]!) as GeneratorConfig;
 const send = (m: GeneratorMessage) => process.send!(m);
 const base = `http://${config.host}:${config.port}`;
+const auth: Record<string, string> = config.authorization ? { authorization: config.authorization } : {};
 const MEDIA_BYTES_PER_MS = 8;
 
 interface Call {
@@ -53,7 +56,7 @@ interface Call {
 }
 
 async function postEvents(events: object[]): Promise<void> {
-  const res = await fetch(`${base}/api/v2/capstan/events`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(events) });
+  const res = await fetch(`${base}/api/v2/capstan/events`, { method: 'POST', headers: { ...auth, 'content-type': 'application/json' }, body: JSON.stringify(events) });
   if (res.status !== 202) throw new Error(`events refused: ${res.status} ${await res.text()}`);
 }
 
@@ -97,7 +100,7 @@ async function main(): Promise<void> {
   if (config.mode === 'capstan') {
     await fetch(`${base}/api/v2/capstan/config/trunks/bench-trunk`, {
       method: 'PUT',
-      headers: { 'content-type': 'application/json' },
+      headers: { ...auth, 'content-type': 'application/json' },
       body: JSON.stringify({ name: 'Benchmark trunk', format: 'WAV_ULAW', dualChannel: true }),
     });
     await inBatches(calls, 100, (batch) => postEvents(batch.flatMap((c) => startEvents(c.id, new Date().toISOString()))));
@@ -114,7 +117,7 @@ async function main(): Promise<void> {
   await inBatches(calls, 100, async (batch) => {
     await Promise.all(
       batch.map(async (call) => {
-        call.ws = await RawWebSocket.connect(config.host, config.port, '/api/v2/capstan/media', (m) => onText(call, m));
+        call.ws = await RawWebSocket.connect(config.host, config.port, '/api/v2/capstan/media', (m) => onText(call, m), auth);
       }),
     );
   });
@@ -157,7 +160,7 @@ async function main(): Promise<void> {
       { eventId: `${call.id}-e1`, conversationId: call.id, at, type: 'participant.left', participantId: 'c' },
       { eventId: `${call.id}-e2`, conversationId: call.id, at, type: 'conversation.ended' },
     ]);
-    const res = await fetch(`${base}/api/v2/conversations/${call.id}/recordings?maxWaitMs=30000`);
+    const res = await fetch(`${base}/api/v2/conversations/${call.id}/recordings?maxWaitMs=30000`, { headers: auth });
     const body = (await res.json()) as Array<{ fileState: string; capstan: { health: { sources: Array<{ framesReceived: number; framesLate: number; framesLost: number }> } } }>;
     if (res.status !== 200 || body.length !== 1 || body[0]!.fileState !== 'AVAILABLE') {
       health.notPlayable++;

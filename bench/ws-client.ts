@@ -22,7 +22,7 @@ export class RawWebSocket {
     socket.on('error', () => undefined);
   }
 
-  static connect(host: string, port: number, path: string, onText: TextHandler): Promise<RawWebSocket> {
+  static connect(host: string, port: number, path: string, onText: TextHandler, headers: Record<string, string> = {}): Promise<RawWebSocket> {
     return new Promise((resolve, reject) => {
       const socket = net.connect({ host, port });
       let head = Buffer.alloc(0);
@@ -44,7 +44,9 @@ export class RawWebSocket {
       socket.once('connect', () => {
         socket.write(
           `GET ${path} HTTP/1.1\r\nHost: ${host}:${port}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n` +
-            `Sec-WebSocket-Key: ${randomBytes(16).toString('base64')}\r\nSec-WebSocket-Version: 13\r\n\r\n`,
+            `Sec-WebSocket-Key: ${randomBytes(16).toString('base64')}\r\nSec-WebSocket-Version: 13\r\n` +
+            Object.entries(headers).map(([k, v]) => `${k}: ${v}\r\n`).join('') +
+            '\r\n',
         );
       });
     });
