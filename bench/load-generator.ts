@@ -24,6 +24,8 @@ export interface GeneratorConfig {
   /** Calls end spread over this many seconds after `durationS`. */
   readonly endSpreadS: number;
   readonly runId: string;
+  /** Sent with every HTTP request and the native media upgrade. */
+  readonly authorization?: string;
 }
 
 export type GeneratorMessage =
@@ -44,6 +46,7 @@ export type GeneratorMessage =
 const config = JSON.parse(process.argv[2]!) as GeneratorConfig;
 const send = (m: GeneratorMessage) => process.send!(m);
 const base = `http://${config.host}:${config.port}`;
+const auth: Record<string, string> = config.authorization ? { authorization: config.authorization } : {};
 const MEDIA_BYTES_PER_MS = 8;
 
 function driverFor(ctx: DriverContext): ProtocolDriver {
@@ -60,6 +63,17 @@ function driverFor(ctx: DriverContext): ProtocolDriver {
   }
 }
 
+/** What a call's end reports when the server could not be reached at all. */
+async function orFailure<T>(work: () => Promise<T>, failed: () => void): Promise<T | undefined> {
+  try {
+    return await work();
+  } catch (err) {
+    process.stderr.write(`load generator: ${err instanceof Error ? (err.cause ?? err.message) : String(err)}\n`);
+    failed();
+    return undefined;
+  }
+}
+
 async function inBatches<T>(items: T[], size: number, work: (batch: T[]) => Promise<void>): Promise<void> {
   for (let i = 0; i < items.length; i += size) await work(items.slice(i, i + size));
 }
@@ -68,7 +82,7 @@ async function main(): Promise<void> {
   const payload = Buffer.alloc(config.frameMs * MEDIA_BYTES_PER_MS);
   // A 400 Hz tone in μ-law fills every frame with whole cycles.
   for (let i = 0; i < payload.length; i++) payload[i] = [0xff, 0x9e, 0x8f, 0x8a, 0x89, 0x8a, 0x8f, 0x9e, 0xff, 0x1e, 0x0f, 0x0a, 0x09, 0x0a, 0x0f, 0x1e, 0x7f, 0x1e, 0x0f, 0x0a][i % 20]!;
-  const driver = driverFor({ host: config.host, port: config.port, sipPort: config.sipPort, frameMs: config.frameMs, payload });
+  const driver = driverFor({ host: config.host, port: config.port, sipPort: config.sipPort, frameMs: config.frameMs, payload, auth });
   const calls: BenchCall[] = Array.from({ length: config.calls }, (_, index) => ({
     id: `bench-${config.runId}-${index}`,
     index,
@@ -103,7 +117,7 @@ async function main(): Promise<void> {
     await driver.end(call);
     if (config.mode === 'baseline') return;
     const started = performance.now();
-    const res = await fetch(`${base}/api/v2/conversations/${driver.conversationId(call)}/recordings?maxWaitMs=30000`);
+    const res = await fetch(`${base}/api/v2/conversations/${driver.conversationId(call)}/recordings?maxWaitMs=30000`, { headers: auth });
     const body = (await res.json()) as Array<{ fileState: string; capstan: { health: { sources: Array<{ framesReceived: number; framesLate: number; framesLost: number }> } } }>;
     if (res.status !== 200 || body.length !== 1 || body[0]!.fileState !== 'AVAILABLE') {
       health.notPlayable++;
@@ -156,7 +170,7 @@ async function main(): Promise<void> {
           call.nextDue += config.frameMs;
           if (call.sent === call.frames) {
             call.done = true;
-            ending.push(finish(call).catch(() => void health.notPlayable++));
+            ending.push(orFailure(() => finish(call), () => health.notPlayable++).then(() => undefined));
             settle();
           }
         }

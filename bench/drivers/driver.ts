@@ -27,6 +27,8 @@ export interface DriverContext {
   readonly frameMs: number;
   /** µ-law audio of one frame, the same for every call and party. */
   readonly payload: Buffer;
+  /** Credentials for Capstan's API and native media endpoint (connectors authenticate their own way). */
+  readonly auth: Record<string, string>;
 }
 
 export interface ProtocolDriver {
@@ -49,6 +51,6 @@ export interface ProtocolDriver {
   close(call: BenchCall): void;
 }
 
-export async function postJson(url: string, body: unknown, method = 'POST'): Promise<Response> {
-  return fetch(url, { method, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+export async function postJson(url: string, body: unknown, auth: Record<string, string>, method = 'POST'): Promise<Response> {
+  return fetch(url, { method, headers: { ...auth, 'content-type': 'application/json' }, body: JSON.stringify(body) });
 }

@@ -13,7 +13,7 @@ export function nativeDriver(ctx: DriverContext, { baseline = false } = {}): Pro
   const perCall = 2 * (headerLength(frameLength) + frameLength);
 
   const postEvents = async (events: object[]) => {
-    const res = await postJson(`${base}/api/v2/capstan/events`, events);
+    const res = await postJson(`${base}/api/v2/capstan/events`, events, ctx.auth);
     if (res.status !== 202) throw new Error(`events refused: ${res.status} ${await res.text()}`);
   };
   const startEvents = (id: string, at: string) => {
@@ -30,7 +30,7 @@ export function nativeDriver(ctx: DriverContext, { baseline = false } = {}): Pro
   return {
     async prepare(calls) {
       if (baseline) return;
-      await postJson(`${base}/api/v2/capstan/config/trunks/bench-trunk`, { name: 'Benchmark trunk', format: 'WAV_ULAW', dualChannel: true }, 'PUT');
+      await postJson(`${base}/api/v2/capstan/config/trunks/bench-trunk`, { name: 'Benchmark trunk', format: 'WAV_ULAW', dualChannel: true }, ctx.auth, 'PUT');
       for (let i = 0; i < calls.length; i += 100) {
         await postEvents(calls.slice(i, i + 100).flatMap((c) => startEvents(c.id, new Date().toISOString())));
       }
@@ -44,7 +44,7 @@ export function nativeDriver(ctx: DriverContext, { baseline = false } = {}): Pro
         if (m.type !== 'opened' && m.type !== 'error') return;
         if (m.type === 'error') failed = true;
         if (--waiting === 0) resolve(!failed);
-      });
+      }, ctx.auth);
       sockets.set(call, ws);
       for (const [stream, participantId] of [[1, 'c'], [2, 'a']] as const) {
         ws.sendText({ type: 'open', stream, conversationId: call.id, participantId, codec: 'PCMU', sampleRate: 8000, startAt: new Date(startAt).toISOString() });

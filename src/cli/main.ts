@@ -1,8 +1,16 @@
 #!/usr/bin/env node
+// Live recordings write to disk from the thread pool while calls go on; libuv's default of four
+// threads queues a finishing call's last write behind everyone's flushes. Set before any file I/O.
+process.env.UV_THREADPOOL_SIZE ??= '16';
 import { Command } from 'commander';
-import { ConfigError, loadConfig } from '../config/config.js';
+import { ZodError } from 'zod';
 import { createLogger } from '../log.js';
 import { startServer } from '../server.js';
+import type { FirstRunCredentials } from '../services/bootstrap.js';
+import { auditCommand } from './audit.command.js';
+import { clientsCommand } from './clients.command.js';
+import { loadConfigOrExit } from './context.js';
+import { usersCommand } from './users.command.js';
 
 const program = new Command();
 
@@ -31,8 +39,17 @@ Environment:
   CAPSTAN_SIPREC_PORT SIPREC recording server on UDP and TCP (5060; 0 turns it off)
   CAPSTAN_TWILIO_AUTH_TOKEN
                       validates Twilio Media Streams (/twilio/media)
+  CAPSTAN_MEDIA_FLUSH_MS  how long a live recording's partial tail may wait before it is written (5000)
   CAPSTAN_CONFIG_FILE a JSON or YAML file with the same keys
-Stops cleanly on SIGTERM or SIGINT: live media sessions are finalized first.`,
+  CAPSTAN_ADMIN_CLIENT_ID, CAPSTAN_ADMIN_CLIENT_SECRET
+                      an admin API client that exists after start-up
+  CAPSTAN_ADMIN_USER, CAPSTAN_ADMIN_PASSWORD
+                      an admin web user that exists after start-up
+Without those, the first start of an install nobody can sign in to creates an admin API
+client and an admin user, and prints their credentials once.
+Audio: WebSocket /api/v2/capstan/media (docs/media-protocol.md); recordings at
+/api/v2/conversations/{id}/recordings. Recordings left open by a crash are finished as partial
+at start. Stops cleanly on SIGTERM or SIGINT: live media sessions are finalized first.`,
   )
   .action(async (opts: { port?: string; dataDir?: string }) => {
     const config = loadConfigOrExit({
@@ -43,7 +60,11 @@ Stops cleanly on SIGTERM or SIGINT: live media sessions are finalized first.`,
     const logger = createLogger(config.logLevel);
     const server = await startServer(config, { logger });
     logger.info({ url: server.url, dataDir: config.dataDir, database: config.databaseUrl ? 'postgres' : 'sqlite', roles: config.roles }, 'capstan is ready');
-    process.stdout.write(`\nCapstan is running at ${config.publicUrl ?? server.url}\n  health:  ${server.url}/healthz\n  API:     ${server.url}/openapi.json\n  data:    ${config.dataDir}\n\n`);
+    // One write, so that whoever waits for the banner also has the first-run credentials.
+    process.stdout.write(
+      `\nCapstan is running at ${config.publicUrl ?? server.url}\n  health:  ${server.url}/healthz\n  API:     ${server.url}/openapi.json\n  data:    ${config.dataDir}\n\n` +
+        (server.firstRun ? firstRunBanner(server.firstRun, config.publicUrl ?? server.url) : ''),
+    );
 
     let stopping = false;
     const stop = (signal: string) => {
@@ -67,19 +88,28 @@ Stops cleanly on SIGTERM or SIGINT: live media sessions are finalized first.`,
     process.on('SIGINT', () => stop('SIGINT'));
   });
 
-function loadConfigOrExit(env: NodeJS.ProcessEnv) {
-  try {
-    return loadConfig(env);
-  } catch (err) {
-    if (err instanceof ConfigError) {
-      process.stderr.write(`${err.message}\n`);
-      process.exit(2);
-    }
-    throw err;
-  }
+usersCommand(program);
+clientsCommand(program);
+auditCommand(program);
+
+function firstRunBanner(credentials: FirstRunCredentials, url: string): string {
+  return [
+    'First start: nobody could sign in yet, so an administrator was created (shown once: store these now).',
+    `  web sign-in:  username ${credentials.user.username}  password ${credentials.user.password}`,
+    `  API client:   client id ${credentials.client.id}  secret ${credentials.client.secret}`,
+    `  token:        curl -u '${credentials.client.id}:${credentials.client.secret}' -d grant_type=client_credentials ${url}/oauth/token`,
+    '',
+    '',
+  ].join('\n');
 }
 
 program.parseAsync(process.argv).catch((err: unknown) => {
-  process.stderr.write(`capstan: ${err instanceof Error ? err.message : String(err)}\n`);
+  const message =
+    err instanceof ZodError
+      ? err.issues.map((i) => `${i.path.join('.') || 'input'}: ${i.message}`).join('\n  ')
+      : err instanceof Error
+        ? err.message
+        : String(err);
+  process.stderr.write(`capstan: ${message}\n`);
   process.exit(1);
 });

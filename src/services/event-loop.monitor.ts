@@ -10,7 +10,7 @@ export class EventLoopMonitor {
   private previous: IntervalHistogram;
   private timer: NodeJS.Timeout | undefined;
 
-  constructor(private readonly windowMs = 10_000) {
+  constructor(private readonly windowMs = 5000) {
     this.current = monitorEventLoopDelay({ resolution: 10 });
     this.previous = monitorEventLoopDelay({ resolution: 10 });
   }

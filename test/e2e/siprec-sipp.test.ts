@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeWithFfmpeg, toneShare } from '../support/audio.js';
+import { bearer } from '../support/credentials.js';
 import { freePort } from '../support/ports.js';
 import { ROOT, startCapstan, type CapstanProcess } from '../support/process.js';
 
@@ -20,10 +21,13 @@ const SCENARIO_DIR = path.join(ROOT, 'test/fixtures/siprec/sipp');
 let capstan: CapstanProcess;
 let sipPort: number;
 let work: string;
+let auth: { authorization: string };
+const ADMIN = { CAPSTAN_ADMIN_CLIENT_ID: 'sipp-ci', CAPSTAN_ADMIN_CLIENT_SECRET: 'a-long-enough-sipp-secret' };
 
 beforeAll(async () => {
   sipPort = await freePort();
-  capstan = await startCapstan({ CAPSTAN_SIPREC_PORT: String(sipPort), CAPSTAN_SIPREC_HOST: '127.0.0.1' });
+  capstan = await startCapstan({ CAPSTAN_SIPREC_PORT: String(sipPort), CAPSTAN_SIPREC_HOST: '127.0.0.1', ...ADMIN });
+  auth = await bearer(capstan.url, ADMIN.CAPSTAN_ADMIN_CLIENT_ID, ADMIN.CAPSTAN_ADMIN_CLIENT_SECRET);
   work = mkdtempSync(path.join(tmpdir(), 'capstan-sipp-'));
   for (const f of ['siprec-pause-resume.xml', 'send_rtp.sh']) copyFileSync(path.join(SCENARIO_DIR, f), path.join(work, f));
   execFileSync('sox', ['-n', '-r', '8000', '-c', '1', '-e', 'a-law', '-t', 'raw', path.join(work, 'tone.alaw'), 'synth', '1', 'sine', '1000', 'vol', '0.3']);
@@ -42,7 +46,7 @@ function runSipp(transport: 'u1' | 't1', ports: { sip: number; media: number; rt
 }
 
 async function siprecConversations(): Promise<string[]> {
-  const list = (await (await fetch(`${capstan.url}/api/v2/capstan/conversations?pageSize=100`)).json()) as { entities: Array<{ id: string }> };
+  const list = (await (await fetch(`${capstan.url}/api/v2/capstan/conversations?pageSize=100`, { headers: auth })).json()) as { entities: Array<{ id: string }> };
   return list.entities.map((c) => c.id).filter((id) => id.startsWith('siprec-'));
 }
 
@@ -58,7 +62,7 @@ describe.each([
 
     const [conversationId] = (await siprecConversations()).filter((id) => !before.has(id));
     expect(conversationId).toBeDefined();
-    const res = await fetch(`${capstan.url}/api/v2/conversations/${conversationId}/recordings?maxWaitMs=20000&formatId=WAV`);
+    const res = await fetch(`${capstan.url}/api/v2/conversations/${conversationId}/recordings?maxWaitMs=20000&formatId=WAV`, { headers: auth });
     const [recording] = (await res.json()) as any[];
     expect(recording).toMatchObject({ mediaSubtype: 'Trunk', fileState: 'AVAILABLE' });
 
@@ -69,7 +73,7 @@ describe.each([
     expect(pauses[0].realtimeDurationMs).toBeGreaterThan(1700);
     expect(pauses[0].realtimeDurationMs).toBeLessThan(2600);
 
-    const decoded = decodeWithFfmpeg(Buffer.from(await (await fetch(recording.mediaUris.S.mediaUri)).arrayBuffer()), 2, 8000);
+    const decoded = decodeWithFfmpeg(Buffer.from(await (await fetch(recording.mediaUris.S.mediaUri, { headers: auth })).arrayBuffer()), 2, 8000);
     // About 8 s of call, of which the 2 s pause is cut.
     expect(decoded.durationMs).toBeGreaterThan(5000);
     expect(decoded.durationMs).toBeLessThan(7500);

@@ -1,9 +1,13 @@
 import { openApiDocument } from '../openapi.js';
 import { route, type AnyRoute } from '../route.js';
+import { auditRoutes } from './audit.routes.js';
+import { authRoutes } from './auth.routes.js';
 import { configRoutes } from './config.routes.js';
 import { connectorRoutes } from './connectors.routes.js';
 import { conversationRoutes } from './conversations.routes.js';
+import { evaluationRoutes } from './evaluations.routes.js';
 import { healthRoutes } from './health.routes.js';
+import { clientRoutes, roleRoutes, userRoutes } from './identity.routes.js';
 import { metricsRoutes } from './metrics.routes.js';
 import { recordingRoutes } from './recordings.routes.js';
 
@@ -15,6 +19,12 @@ export const ROUTES: readonly AnyRoute[] = [
   ...conversationRoutes,
   ...configRoutes,
   ...connectorRoutes,
+  ...authRoutes,
+  ...userRoutes,
+  ...roleRoutes,
+  ...clientRoutes,
+  ...evaluationRoutes,
+  ...auditRoutes,
   ...recordingRoutes,
   ...metricsRoutes,
   route({

@@ -25,7 +25,7 @@ export const metricsRoutes = [
         metric('capstan_media_frames_late_total', 'counter', 'Audio frames received after their time was rendered', media.framesLate),
         metric('capstan_media_blob_writes_total', 'counter', 'Write operations on the blob store by live recordings', media.writes),
         metric('capstan_media_recordings_finished_total', 'counter', 'Recordings finished', media.recordingsFinished),
-        metric('capstan_event_loop_delay_p99_seconds', 'gauge', 'Event-loop delay p99 over the last 10 to 20 seconds', services.eventLoop.p99Seconds()),
+        metric('capstan_event_loop_delay_p99_seconds', 'gauge', 'Event-loop delay p99 over the last 5 to 10 seconds', services.eventLoop.p99Seconds()),
         ...connectorMetrics(services.connectorHealth.snapshot()),
         metric('process_resident_memory_bytes', 'gauge', 'Resident memory', memory.rss),
         metric('process_heap_used_bytes', 'gauge', 'V8 heap in use', memory.heapUsed),
