@@ -63,6 +63,7 @@ interface StreamState {
 const RATE = 8000;
 /** RTP sent just before a BYE may still be queued when the BYE is read; it is taken for this long. */
 const RTP_DRAIN_MS = 500;
+const RTP_RECV_BUFFER = 1024 * 1024;
 
 export class SrsSession {
   private readonly streams: StreamState[] = [];
@@ -188,7 +189,8 @@ async function bindRtp(options: MediaSocketOptions): Promise<dgram.Socket> {
   const family = options.host.includes(':') ? 'udp6' : 'udp4';
   const ports = options.portMin === 0 ? [0] : shuffledRange(options.portMin, options.portMax);
   for (const port of ports) {
-    const socket = dgram.createSocket(family);
+    // A larger receive buffer rides out event-loop stalls without dropping RTP (UDP has no backpressure).
+    const socket = dgram.createSocket({ type: family, recvBufferSize: RTP_RECV_BUFFER });
     try {
       await new Promise<void>((resolve, reject) => {
         socket.once('error', reject);
