@@ -186,7 +186,7 @@ export class MediaStream {
   private seq = 0;
   private sentSamples = 0;
   private framesSent = 0;
-  private held: { frame: Buffer; parent: Buffer } | undefined;
+  private held: { frame: Buffer; parent: Buffer; copies: number } | undefined;
 
   constructor(
     private readonly connection: MediaConnection,
@@ -216,7 +216,7 @@ export class MediaStream {
   }
 
   async close(): Promise<StreamReport> {
-    if (this.held) this.transmit(this.held.frame, this.held.parent, 1);
+    if (this.held) this.transmit(this.held.frame, this.held.parent, this.held.copies);
     this.held = undefined;
     const closed = await this.connection.closeStream(this.id);
     return {
@@ -232,11 +232,11 @@ export class MediaStream {
     const copies = this.spec.duplicateFrames && this.framesSent % 10 === 0 ? 2 : 1;
     if (!this.spec.reorderFrames) return this.transmit(frame, parent, copies);
     if (!this.held) {
-      this.held = { frame, parent };
+      this.held = { frame, parent, copies };
       return;
     }
     this.transmit(frame, parent, copies);
-    this.transmit(this.held.frame, this.held.parent, 1);
+    this.transmit(this.held.frame, this.held.parent, this.held.copies);
     this.held = undefined;
   }
 

@@ -145,6 +145,7 @@ const toleranceSchema = z.strictObject({
   minimumMismatch: z.number().min(0).max(5).default(0.15),
 });
 export type Tolerance = z.infer<typeof toleranceSchema>;
+export const DEFAULT_TOLERANCE: Tolerance = toleranceSchema.parse({});
 
 const deliverySchema = z.strictObject({
   /** Post every batch of events twice (idempotent retries). */
@@ -167,7 +168,7 @@ export const scenarioFileSchema = z.strictObject({
   timeline: z.array(stepSchema).min(1),
   expect: z.strictObject({
     recordings: z.array(recordingSchema),
-    tolerance: toleranceSchema.default(toleranceSchema.parse({})),
+    tolerance: toleranceSchema.default(DEFAULT_TOLERANCE),
   }),
   delivery: deliverySchema.default(deliverySchema.parse({})),
 });
