@@ -1,8 +1,10 @@
 #!/usr/bin/env node
 import { Command } from 'commander';
-import { ConfigError, loadConfig } from '../config/config.js';
+import type { Logger } from 'pino';
+import { ConfigError, loadConfig, type Config } from '../config/config.js';
 import { createLogger } from '../log.js';
-import { startServer } from '../server.js';
+import { startServer, type RunningServer } from '../server.js';
+import { demoSkipReason, runDemo } from './demo.js';
 import { registerSimCommands } from './sim.commands.js';
 
 const program = new Command();
@@ -61,9 +63,26 @@ Stops cleanly on SIGTERM or SIGINT: live media sessions are finalized first.`,
     };
     process.on('SIGTERM', () => stop('SIGTERM'));
     process.on('SIGINT', () => stop('SIGINT'));
+    void showDemo(server, config, logger, () => stopping);
   });
 
 registerSimCommands(program);
+
+/** On a fresh install, seeds and records the demo (src/cli/demo.ts) once the server is up. */
+async function showDemo(server: RunningServer, config: Config, logger: Logger, stopping: () => boolean) {
+  try {
+    const skip = await demoSkipReason(server, config, process.env);
+    if (skip) {
+      logger.info({ reason: skip }, 'no demo');
+      return;
+    }
+    process.stdout.write('Fresh install: seeding a demo organization and recording a few calls through the simulator...\n');
+    const lines = await runDemo(server, logger);
+    process.stdout.write(`${lines.join('\n')}\n\n`);
+  } catch (err) {
+    if (!stopping()) logger.error({ err }, 'the demo could not be set up');
+  }
+}
 
 function loadConfigOrExit(env: NodeJS.ProcessEnv) {
   try {

@@ -2,7 +2,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { planTimeline, type PlannedRecording } from '../../src/domain/capture/index.js';
 import { eventSchema, toDomainEvent } from '../../src/domain/events.js';
-import { telephonyConfig, withDefaults } from '../../src/domain/telephony.js';
+import { telephonyConfig, withDefaults, type TelephonyEntity, type TelephonyKind } from '../../src/domain/telephony.js';
 import { mergeEvents } from '../../src/domain/timeline/order.js';
 import { compileConversation, configPuts, IdScope, type SourcePlan } from '../../src/sim/compile.js';
 import { loadScenarios, type Scenario } from '../../src/sim/scenario.js';
@@ -21,8 +21,9 @@ const scenarios = await loadScenarios([path.join(ROOT, 'scenarios')]);
 function planOf(scenario: Scenario) {
   const scope = new IdScope(scenario, undefined);
   const compiled = compileConversation(scenario, scope, 'conv', T0);
-  const entities = (kind: 'trunks' | 'stations' | 'flows' | 'queues' | 'users') =>
-    configPuts(scenario, scope).filter((p) => p.kind === kind).map((p) => withDefaults(kind, { id: p.id, ...p.body }));
+  const puts = configPuts(scenario, scope);
+  const entities = <K extends TelephonyKind>(kind: K): TelephonyEntity<K>[] =>
+    puts.filter((p) => p.kind === kind).map((p) => withDefaults(kind, { id: p.id, ...p.body }));
   const config = telephonyConfig({ trunks: entities('trunks'), stations: entities('stations'), flows: entities('flows'), queues: entities('queues'), users: entities('users') });
   const events = compiled.events.map((e, i) => toDomainEvent(eventSchema.parse(e.event), i + 1));
   return { plan: planTimeline('conv', mergeEvents([], events).events, config).plan, sources: compiled.sources };
