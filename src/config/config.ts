@@ -43,6 +43,8 @@ const schema = z.object({
   CAPSTAN_EVENT_WINDOW_MS: z.coerce.number().int().min(0).max(60_000).default(2000),
   CAPSTAN_SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(15_000),
   CAPSTAN_DEMO: z.enum(['auto', 'off']).default('auto'),
+  CAPSTAN_MEDIA_FLUSH_MS: z.coerce.number().int().min(200).max(60_000).default(5000),
+  CAPSTAN_MEDIA_MAX_MESSAGE_BYTES: z.coerce.number().int().min(1024).max(16 * 1024 * 1024).default(1024 * 1024),
 });
 
 export interface Config {
@@ -59,6 +61,10 @@ export interface Config {
   readonly shutdownTimeoutMs: number;
   /** `auto`: a fresh install (empty database, no bootstrap admin) seeds a demo organization and records a few calls. */
   readonly demo: 'auto' | 'off';
+  /** How long a partial tail of a live recording may wait in memory before it is written (what a crash can lose). */
+  readonly mediaFlushMs: number;
+  /** Largest WebSocket message the media endpoints accept. */
+  readonly mediaMaxMessageBytes: number;
 }
 
 export class ConfigError extends Error {
@@ -111,5 +117,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     eventWindowMs: c.CAPSTAN_EVENT_WINDOW_MS,
     shutdownTimeoutMs: c.CAPSTAN_SHUTDOWN_TIMEOUT_MS,
     demo: c.CAPSTAN_DEMO,
+    mediaFlushMs: c.CAPSTAN_MEDIA_FLUSH_MS,
+    mediaMaxMessageBytes: c.CAPSTAN_MEDIA_MAX_MESSAGE_BYTES,
   });
 }

@@ -3,6 +3,7 @@ import { route, type AnyRoute } from '../route.js';
 import { configRoutes } from './config.routes.js';
 import { conversationRoutes } from './conversations.routes.js';
 import { healthRoutes } from './health.routes.js';
+import { recordingRoutes } from './recordings.routes.js';
 
 const VERSION = '0.1.0';
 
@@ -11,6 +12,7 @@ export const ROUTES: readonly AnyRoute[] = [
   ...healthRoutes,
   ...conversationRoutes,
   ...configRoutes,
+  ...recordingRoutes,
   route({
     method: 'GET',
     url: '/openapi.json',
