@@ -138,9 +138,9 @@ export type ExpectedAnnotation = z.infer<typeof annotationSchema>;
 /** How closely the recordings must match; the defaults are justified in docs/scenarios.md. */
 const toleranceSchema = z.strictObject({
   /** Seconds either side of a span boundary where either neighbour's voices are accepted. */
-  boundary: z.number().min(0).max(5).default(0.3),
+  boundary: z.number().min(0).max(5).default(0.15),
   /** Seconds a recording's length, start or annotation may be off by. */
-  duration: z.number().min(0).max(5).default(0.25),
+  duration: z.number().min(0).max(5).default(0.1),
   /** A mismatch shorter than this (seconds) is noise, not a finding. */
   minimumMismatch: z.number().min(0).max(5).default(0.15),
 });

@@ -45,7 +45,7 @@ describe('scenario files', () => {
       ['a', 600],
     ]);
     expect(s!.participants.c).toMatchObject({ codec: 'PCMU', sampleRate: 8000 });
-    expect(s!.expect.tolerance).toEqual({ boundary: 0.3, duration: 0.25, minimumMismatch: 0.15 });
+    expect(s!.expect.tolerance).toEqual({ boundary: 0.15, duration: 0.1, minimumMismatch: 0.15 });
   });
 
   it('compile into wire events with the configured ids scoped and the organization\'s ids left alone', async () => {
