@@ -31,6 +31,8 @@ export interface SourcePlan {
   readonly sampleRate: SampleRate;
   readonly fromSec: number;
   readonly toSec: number;
+  /** How far behind the conversation clock this source's audio is sent. */
+  readonly delaySec: number;
 }
 
 export interface ConfigPut {
@@ -200,7 +202,7 @@ function sources(scenario: Scenario): SourcePlan[] {
     const intervals = p.speaks ?? (from === undefined ? [] : [[from, Math.min(stopped.get(pid) ?? lastSec, lastSec)] as const]);
     for (const [fromSec, toSec] of intervals) {
       if (toSec <= fromSec) continue;
-      plans.push({ participantId: pid, hz: scenario.signatures.get(pid)!, codec: p.codec, sampleRate: p.sampleRate, fromSec, toSec });
+      plans.push({ participantId: pid, hz: scenario.signatures.get(pid)!, codec: p.codec, sampleRate: p.sampleRate, fromSec, toSec, delaySec: p.delay });
     }
   }
   return plans.sort((a, b) => a.fromSec - b.fromSec);

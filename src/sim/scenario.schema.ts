@@ -37,6 +37,8 @@ const participantSchema = z.strictObject({
   signature: z.union(SIGNATURE_HZ.map((hz) => z.literal(hz)) as [z.ZodLiteral<number>, ...z.ZodLiteral<number>[]]).optional(),
   codec: z.enum(['PCMU', 'PCMA', 'L16']).default('PCMU'),
   sampleRate: z.union([z.literal(8000), z.literal(16000)]).default(8000),
+  /** Seconds this participant's audio is sent behind the others (a slower media path). */
+  delay: z.number().min(0).max(10).default(0),
   /** When the participant talks, in conversation seconds; default: from joining until leaving, wrap-up or the end. */
   speaks: z.union([z.literal(false), z.array(z.tuple([seconds, seconds])).min(1)]).optional(),
 });
@@ -154,6 +156,8 @@ const deliverySchema = z.strictObject({
   duplicateFrames: z.boolean().default(false),
   /** Send each pair of audio frames in reverse order. */
   reorderFrames: z.boolean().default(false),
+  /** Post each event this many seconds after the audio has passed its instant (inside the server's ordering window). */
+  eventLag: z.number().min(0).max(10).default(0),
 });
 export type Delivery = z.infer<typeof deliverySchema>;
 

@@ -52,6 +52,9 @@ export interface SimulateResult {
   readonly wallMs: number;
 }
 
+/** Events that set a call up: no audio can precede them. */
+const SET_UP: ReadonlySet<string> = new Set(['conversation.started', 'participant.joined']);
+
 /** How much conversation time one step sends when running as fast as possible. */
 const MAX_SPEED_CHUNK_SEC = 1;
 
@@ -139,7 +142,7 @@ async function runConversation(options: SimulateOptions, scenario: Scenario, sco
 
 /** Plays one compiled conversation on the conversation clock. */
 class Player {
-  private nextEvent = 0;
+  private unposted: TimedEvent[];
   private readonly open = new Map<SourcePlan, MediaStream>();
   private readonly done = new Set<SourcePlan>();
   private readonly horizonSec: number;
@@ -150,7 +153,8 @@ class Player {
     private readonly compiled: CompiledConversation,
     private readonly connection: MediaConnection,
   ) {
-    this.horizonSec = Math.max(compiled.endSec, ...compiled.sources.map((s) => s.toSec), ...compiled.events.map((e) => e.atSec));
+    this.unposted = [...compiled.events];
+    this.horizonSec = Math.max(compiled.endSec, ...compiled.sources.map((s) => s.toSec + s.delaySec), ...compiled.events.map((e) => e.atSec));
   }
 
   async play(reports: StreamReport[]): Promise<number> {
@@ -174,15 +178,21 @@ class Player {
       await this.sendAudioUntil(target, reports);
       simSec = target;
       if (speed === 'max') await this.connection.drained();
-      if (simSec >= this.horizonSec && this.nextEvent >= this.compiled.events.length && this.open.size === 0) return posted;
+      if (simSec >= this.horizonSec && this.unposted.length === 0 && this.open.size === 0) return posted;
     }
   }
 
+  /**
+   * Posts the events due by `sec`, in timeline order. With `delivery.eventLag`, an event is due
+   * only once the audio is that far past it, as when signalling is slower than media; call set-up
+   * (the start, and people joining) still comes first, since nobody's audio precedes it.
+   */
   private async postEventsUntil(sec: number): Promise<number> {
-    const events = this.compiled.events;
-    const batch: TimedEvent[] = [];
-    while (this.nextEvent < events.length && events[this.nextEvent]!.atSec <= sec) batch.push(events[this.nextEvent++]!);
+    const lag = sec >= this.horizonSec ? 0 : this.scenario.delivery.eventLag;
+    const due = (e: TimedEvent) => e.atSec <= (SET_UP.has(e.event.type) ? sec : sec - lag);
+    const batch = this.unposted.filter(due);
     if (batch.length === 0) return 0;
+    this.unposted = this.unposted.filter((e) => !due(e));
     const body = batch.map((e) => e.event);
     const times = this.scenario.delivery.repeatEvents ? 2 : 1;
     for (let i = 0; i < times; i++) {
@@ -198,7 +208,8 @@ class Player {
 
   private async sendAudioUntil(sec: number, reports: StreamReport[]) {
     for (const source of this.compiled.sources) {
-      if (this.done.has(source) || source.fromSec >= sec) continue;
+      const reached = sec - source.delaySec;
+      if (this.done.has(source) || source.fromSec >= reached) continue;
       let stream = this.open.get(source);
       if (!stream) {
         stream = await this.connection.openStream({
@@ -214,8 +225,8 @@ class Player {
         });
         this.open.set(source, stream);
       }
-      const final = source.toSec <= sec;
-      stream.sendUntil(Math.round((Math.min(sec, source.toSec) - source.fromSec) * source.sampleRate), final);
+      const final = source.toSec <= reached;
+      stream.sendUntil(Math.round((Math.min(reached, source.toSec) - source.fromSec) * source.sampleRate), final);
       if (final) {
         this.open.delete(source);
         this.done.add(source);
