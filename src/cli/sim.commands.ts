@@ -32,6 +32,7 @@ interface VerifyFlags extends ConnectionFlags {
   runFile: string;
   wait: number;
   concurrency: number;
+  quiet: boolean;
 }
 
 const positiveInt = (name: string) => (v: string) => {
@@ -107,7 +108,7 @@ export function registerSimCommands(program: Command): void {
       let failed = result.conversations.some((c) => c.problems.length > 0);
       if (flags.verify) {
         const verdicts = await verify({ client, scenarios, run: runFileOf(result), waitSec: flags.wait, concurrency: 4 });
-        process.stdout.write(`${formatVerdicts(verdicts)}\n`);
+        process.stdout.write(`${formatVerdicts(verdicts, flags.quiet)}\n`);
         failed ||= verdicts.some((v) => !v.ok);
       }
       if (flags.json) process.stdout.write(`${JSON.stringify(figures.json)}\n`);
@@ -123,13 +124,14 @@ export function registerSimCommands(program: Command): void {
     .option('--run-file <file>', 'the run file written by capstan simulate', DEFAULT_RUN_FILE)
     .option('--wait <seconds>', 'how long to wait for recordings still being written', seconds, 30)
     .option('--concurrency <n>', 'conversations checked at once', positiveInt('concurrency'), 4)
+    .option('--quiet', 'print only the failing scenarios and the summary', false)
     .addHelpText('after', `\nExit status: 0 when every recording is as expected, 1 on any mismatch, 2 on bad input.\n${CONNECTION_HELP}`)
     .action(async (paths: string[], flags: VerifyFlags) => {
       const scenarios = await loadOrExit(paths);
       const run = await readRunFile(flags.runFile);
       const client = new CapstanClient(flags.url, credentialsFrom(flags));
       const verdicts = await verify({ client, scenarios, run, waitSec: flags.wait, concurrency: flags.concurrency });
-      process.stdout.write(`${formatVerdicts(verdicts)}\n`);
+      process.stdout.write(`${formatVerdicts(verdicts, flags.quiet)}\n`);
       process.exitCode = verdicts.every((v) => v.ok) ? 0 : 1;
     });
 }

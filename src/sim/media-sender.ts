@@ -82,10 +82,6 @@ export class MediaConnection {
     return new MediaConnection(ws);
   }
 
-  get bufferedAmount(): number {
-    return this.ws.bufferedAmount;
-  }
-
   /** Resolves once the socket has handed every frame queued so far to the kernel. */
   drained(): Promise<void> {
     if (this.unwritten === 0 || this.closedWith) return Promise.resolve();

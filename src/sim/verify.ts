@@ -203,10 +203,11 @@ function details(rec: ApiRecording, audio: DecodedAudio | undefined): string {
   return parts.join(', ');
 }
 
-/** The readable report: one line per scenario, and under a failing one what differs. */
-export function formatVerdicts(verdicts: readonly ScenarioVerdict[]): string {
+/** The readable report: one line per scenario (or only the failing ones), and under a failing one what differs. */
+export function formatVerdicts(verdicts: readonly ScenarioVerdict[], onlyFailures = false): string {
   const lines: string[] = [];
   for (const v of verdicts) {
+    if (onlyFailures && v.ok) continue;
     const audio = v.audioSec > 0 ? `, ${v.audioSec.toFixed(1)} s of audio` : '';
     lines.push(`${v.ok ? 'PASS' : 'FAIL'} ${v.scenario} (${v.recordings.length} recording${v.recordings.length === 1 ? '' : 's'}${audio}; conversation ${v.conversationId})`);
     if (v.ok) continue;
