@@ -31,6 +31,7 @@ export interface ApiRecording {
     readonly userId?: string | null;
     readonly format?: string | null;
     readonly partial?: boolean;
+    readonly health?: { readonly warnings?: readonly string[] } | null;
   } | null;
 }
 
@@ -64,6 +65,11 @@ export interface VerifyOptions {
 
 const SUBTYPE: Record<string, string> = { trunk: 'Trunk', station: 'Station', consult: 'Consult', snippet: 'Snippet' };
 const IN_PROGRESS = new Set(['UPLOADING', 'RESTORING']);
+/**
+ * Health warnings that mean a simulated call was not recorded cleanly (a simulated call has every
+ * frame and nobody silent by accident); silent channels and absent voices are judged by ear instead.
+ */
+const UNHEALTHY = new Set(['partial', 'noAudio', 'framesLost', 'shorterThanPlanned']);
 
 export async function verify(options: VerifyOptions): Promise<ScenarioVerdict[]> {
   const byName = new Map(options.scenarios.map((s) => [s.name, s]));
@@ -167,6 +173,9 @@ async function checkRecording(client: CapstanClient, scenario: Scenario, scope: 
     const startsAt = (Date.parse(rec.startTime) - t0Ms) / 1000;
     if (Math.abs(startsAt - expected.startsAt) > tolerance.duration) findings.push(`starts at ${startsAt.toFixed(1)} s of the conversation, expected ${expected.startsAt.toFixed(1)} s`);
   }
+  if (meta.partial) findings.push('is partial (finished from what reached disk after an interruption)');
+  const warnings = (meta.health?.warnings ?? []).filter((w) => UNHEALTHY.has(w) && w !== 'partial');
+  if (warnings.length) findings.push(`health warnings: ${warnings.join(', ')}`);
   findings.push(...compareAnnotations(expected.annotations, rec.annotations ?? [], tolerance));
 
   const uri = rec.mediaUris?.S?.mediaUri;
