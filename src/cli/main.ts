@@ -1,11 +1,17 @@
 #!/usr/bin/env node
 import { Command } from 'commander';
+import { ZodError } from 'zod';
 import type { Logger } from 'pino';
-import { ConfigError, loadConfig, type Config } from '../config/config.js';
+import type { Config } from '../config/config.js';
 import { createLogger } from '../log.js';
 import { startServer, type RunningServer } from '../server.js';
+import type { FirstRunCredentials } from '../services/bootstrap.js';
+import { auditCommand } from './audit.command.js';
+import { clientsCommand } from './clients.command.js';
+import { loadConfigOrExit } from './context.js';
 import { demoSkipReason, runDemo } from './demo.js';
 import { registerSimCommands } from './sim.commands.js';
+import { usersCommand } from './users.command.js';
 
 const program = new Command();
 
@@ -30,6 +36,14 @@ Environment:
   CAPSTAN_ROLES       api,ingest,worker (all)
   CAPSTAN_LOG_LEVEL   info
   CAPSTAN_CONFIG_FILE a JSON or YAML file with the same keys
+  CAPSTAN_ADMIN_CLIENT_ID, CAPSTAN_ADMIN_CLIENT_SECRET
+                      an admin API client that exists after start-up
+  CAPSTAN_ADMIN_USER, CAPSTAN_ADMIN_PASSWORD
+                      an admin web user that exists after start-up
+  CAPSTAN_DEMO        auto: the first start of an empty install also seeds a demo; off
+Without those, the first start of an install nobody can sign in to creates an admin API
+client and an admin user, and prints their credentials once; on an empty database it also
+seeds a demo organization (users with each default role) and records a few demo calls.
 Stops cleanly on SIGTERM or SIGINT: live media sessions are finalized first.`,
   )
   .action(async (opts: { port?: string; dataDir?: string }) => {
@@ -41,7 +55,11 @@ Stops cleanly on SIGTERM or SIGINT: live media sessions are finalized first.`,
     const logger = createLogger(config.logLevel);
     const server = await startServer(config, { logger });
     logger.info({ url: server.url, dataDir: config.dataDir, database: config.databaseUrl ? 'postgres' : 'sqlite', roles: config.roles }, 'capstan is ready');
-    process.stdout.write(`\nCapstan is running at ${config.publicUrl ?? server.url}\n  health:  ${server.url}/healthz\n  API:     ${server.url}/openapi.json\n  data:    ${config.dataDir}\n\n`);
+    // One write, so that whoever waits for the banner also has the first-run credentials.
+    process.stdout.write(
+      `\nCapstan is running at ${config.publicUrl ?? server.url}\n  health:  ${server.url}/healthz\n  API:     ${server.url}/openapi.json\n  data:    ${config.dataDir}\n\n` +
+        (server.firstRun ? firstRunBanner(server.firstRun, config.publicUrl ?? server.url) : ''),
+    );
 
     let stopping = false;
     const stop = (signal: string) => {
@@ -66,37 +84,45 @@ Stops cleanly on SIGTERM or SIGINT: live media sessions are finalized first.`,
     void showDemo(server, config, logger, () => stopping);
   });
 
+usersCommand(program);
+clientsCommand(program);
+auditCommand(program);
 registerSimCommands(program);
 
-/** On a fresh install, seeds and records the demo (src/cli/demo.ts) once the server is up. */
+/** On the first start of an empty install, seeds and records the demo (src/cli/demo.ts) once the server is up. */
 async function showDemo(server: RunningServer, config: Config, logger: Logger, stopping: () => boolean) {
   try {
-    const skip = await demoSkipReason(server, config, process.env);
+    const skip = await demoSkipReason(server, config);
     if (skip) {
       logger.info({ reason: skip }, 'no demo');
       return;
     }
     process.stdout.write('Fresh install: seeding a demo organization and recording a few calls through the simulator...\n');
-    const lines = await runDemo(server, logger);
+    const lines = await runDemo(server, server.firstRun!, logger);
     process.stdout.write(`${lines.join('\n')}\n\n`);
   } catch (err) {
     if (!stopping()) logger.error({ err }, 'the demo could not be set up');
   }
 }
 
-function loadConfigOrExit(env: NodeJS.ProcessEnv) {
-  try {
-    return loadConfig(env);
-  } catch (err) {
-    if (err instanceof ConfigError) {
-      process.stderr.write(`${err.message}\n`);
-      process.exit(2);
-    }
-    throw err;
-  }
+function firstRunBanner(credentials: FirstRunCredentials, url: string): string {
+  return [
+    'First start: nobody could sign in yet, so an administrator was created (shown once: store these now).',
+    `  web sign-in:  username ${credentials.user.username}  password ${credentials.user.password}`,
+    `  API client:   client id ${credentials.client.id}  secret ${credentials.client.secret}`,
+    `  token:        curl -u '${credentials.client.id}:${credentials.client.secret}' -d grant_type=client_credentials ${url}/oauth/token`,
+    '',
+    '',
+  ].join('\n');
 }
 
 program.parseAsync(process.argv).catch((err: unknown) => {
-  process.stderr.write(`capstan: ${err instanceof Error ? err.message : String(err)}\n`);
+  const message =
+    err instanceof ZodError
+      ? err.issues.map((i) => `${i.path.join('.') || 'input'}: ${i.message}`).join('\n  ')
+      : err instanceof Error
+        ? err.message
+        : String(err);
+  process.stderr.write(`capstan: ${message}\n`);
   process.exit(1);
 });

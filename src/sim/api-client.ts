@@ -1,13 +1,22 @@
 /**
  * Capstan's public HTTP API as the simulator and the verifier see it: JSON requests with an
- * OAuth2 client-credentials token when credentials are given (`POST /oauth/token`, HTTP Basic,
- * form body), refreshed before it expires and once more if a request is refused with 401.
+ * OAuth2 client-credentials token when API client credentials are given (`POST /oauth/token`,
+ * HTTP Basic, form body), or a web session when a user's are (`POST /api/v2/capstan/session`),
+ * renewed before a token expires and once more if a request is refused with 401.
  */
 
 export interface ClientCredentials {
   readonly clientId: string;
   readonly clientSecret: string;
 }
+
+/** A user's sign-in, for what only that user may see (their ad-hoc recordings). */
+export interface UserCredentials {
+  readonly username: string;
+  readonly password: string;
+}
+
+type Credentials = ClientCredentials | UserCredentials;
 
 export class ApiCallError extends Error {
   constructor(
@@ -28,20 +37,24 @@ export interface ApiResponse<T> {
 }
 
 const TOKEN_MARGIN_MS = 30_000;
+/** A session is used for this long before signing in again (sessions last hours; a run takes minutes). */
+const SESSION_REUSE_MS = 10 * 60_000;
 
 export class CapstanClient {
   readonly baseUrl: string;
-  private token: { value: string; expiresAtMs: number } | undefined;
-  private tokenRequest: Promise<string> | undefined;
+  private token: { header: Record<string, string>; expiresAtMs: number } | undefined;
+  private tokenRequest: Promise<Record<string, string>> | undefined;
 
-  constructor(baseUrl: string, private readonly credentials?: ClientCredentials) {
+  constructor(baseUrl: string, private readonly credentials?: Credentials) {
     this.baseUrl = baseUrl.replace(/\/+$/, '');
   }
 
   /** Headers that authenticate a request (none without credentials). */
   async authHeaders(): Promise<Record<string, string>> {
     if (!this.credentials) return {};
-    return { authorization: `Bearer ${await this.accessToken()}` };
+    if (this.token && this.token.expiresAtMs - TOKEN_MARGIN_MS > Date.now()) return this.token.header;
+    this.tokenRequest ??= this.signIn(this.credentials).finally(() => (this.tokenRequest = undefined));
+    return this.tokenRequest;
   }
 
   /** The URL of a path on this server, for a WebSocket when `ws` is set. */
@@ -83,14 +96,22 @@ export class CapstanClient {
     return response;
   }
 
-  private async accessToken(): Promise<string> {
-    if (this.token && this.token.expiresAtMs - TOKEN_MARGIN_MS > Date.now()) return this.token.value;
-    this.tokenRequest ??= this.requestToken().finally(() => (this.tokenRequest = undefined));
-    return this.tokenRequest;
-  }
-
-  private async requestToken(): Promise<string> {
-    const { clientId, clientSecret } = this.credentials!;
+  private async signIn(credentials: Credentials): Promise<Record<string, string>> {
+    if ('username' in credentials) {
+      const response = await fetch(this.url('/api/v2/capstan/session'), {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(credentials),
+      });
+      const body = (safeJson(await response.text()) ?? {}) as { code?: string; message?: string };
+      const cookie = response.headers.getSetCookie().map((c) => c.split(';')[0]!).join('; ');
+      if (response.status !== 200 || !cookie) {
+        throw new ApiCallError('POST', '/api/v2/capstan/session', response.status, body.code, body.message ?? `could not sign in as ${credentials.username}`);
+      }
+      this.token = { header: { cookie }, expiresAtMs: Date.now() + SESSION_REUSE_MS };
+      return this.token.header;
+    }
+    const { clientId, clientSecret } = credentials;
     const basic = Buffer.from(`${encodeURIComponent(clientId)}:${encodeURIComponent(clientSecret)}`).toString('base64');
     const response = await fetch(this.url('/oauth/token'), {
       method: 'POST',
@@ -102,8 +123,8 @@ export class CapstanClient {
     if (response.status !== 200 || !body.access_token) {
       throw new ApiCallError('POST', '/oauth/token', response.status, body.code, body.message ?? 'no access token in the answer');
     }
-    this.token = { value: body.access_token, expiresAtMs: Date.now() + (body.expires_in ?? 3600) * 1000 };
-    return body.access_token;
+    this.token = { header: { authorization: `Bearer ${body.access_token}` }, expiresAtMs: Date.now() + (body.expires_in ?? 3600) * 1000 };
+    return this.token.header;
   }
 }
 

@@ -4,7 +4,8 @@ import type { SimulateResult } from './simulate.js';
 
 /**
  * The run file: which conversation each scenario became in a `capstan simulate` run, so that
- * `capstan verify` knows where to look. JSON, one entry per simulated conversation.
+ * `capstan verify` knows where to look, and the sign-ins of simulated users who own ad-hoc
+ * recordings (accounts.ts). JSON, one entry per simulated conversation.
  */
 
 export const DEFAULT_RUN_FILE = 'capstan-run.json';
@@ -20,6 +21,7 @@ const runFileSchema = z.object({
       conversationId: z.string(),
       namespace: z.string().optional(),
       t0: z.string(),
+      accounts: z.record(z.string(), z.object({ username: z.string(), password: z.string() })).optional(),
       problems: z.array(z.string()),
     }),
   ),
@@ -32,12 +34,13 @@ export function runFileOf(result: SimulateResult): RunFile {
     runId: result.runId,
     url: result.url,
     createdAt: new Date().toISOString(),
-    conversations: result.conversations.map(({ scenario, file, conversationId, namespace, t0, problems }) => ({
+    conversations: result.conversations.map(({ scenario, file, conversationId, namespace, t0, accounts, problems }) => ({
       scenario,
       file,
       conversationId,
       ...(namespace ? { namespace } : {}),
       t0,
+      ...(accounts ? { accounts } : {}),
       problems,
     })),
   };

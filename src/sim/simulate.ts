@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { createOwnerAccounts, type Accounts } from './accounts.js';
 import type { CapstanClient } from './api-client.js';
 import { compileConversation, configPuts, IdScope, type CompiledConversation, type SourcePlan, type TimedEvent } from './compile.js';
 import { MediaConnection, type MediaStream, type StreamReport } from './media-sender.js';
@@ -38,6 +39,8 @@ export interface ConversationRun {
   readonly conversationId: string;
   readonly namespace?: string;
   readonly t0: string;
+  /** Sign-ins of the scenario's users who own ad-hoc recordings (see accounts.ts). */
+  readonly accounts?: Accounts;
   readonly problems: string[];
   readonly events: number;
   readonly frames: number;
@@ -69,17 +72,15 @@ export async function simulate(options: SimulateOptions): Promise<SimulateResult
   let index = 0;
   for (const scenario of options.scenarios) {
     const scope = new IdScope(scenario, options.namespace ? `${runId}.${scenario.name}` : undefined);
-    const configured = setUpConfig(options.client, scenario, scope);
+    const ready = setUp(options.client, scenario, scope);
     for (let r = 0; r < options.repeat; r++) {
       const i = index++;
       const conversationId = options.conversationId?.(scenario, runId, r) ?? `${scenario.name}-${runId}${options.repeat > 1 ? `-${r + 1}` : ''}`;
       jobs.push(async () => {
         const t0Ms = Math.round(options.startAt?.(scenario, i) ?? Date.now());
         const compiled = compileConversation(scenario, scope, conversationId, t0Ms);
-        const configProblem = await configured;
-        const run = configProblem
-          ? failedRun(scenario, compiled, scope, configProblem)
-          : await runConversation(options, scenario, scope, compiled);
+        const { problem, accounts } = await ready;
+        const run = problem ? failedRun(scenario, compiled, scope, problem) : await runConversation(options, scenario, scope, compiled, accounts);
         options.onConversation?.(run);
         return run;
       });
@@ -89,32 +90,40 @@ export async function simulate(options: SimulateOptions): Promise<SimulateResult
   return { runId, url: options.client.baseUrl, conversations, wallMs: performance.now() - started };
 }
 
-async function setUpConfig(client: CapstanClient, scenario: Scenario, scope: IdScope): Promise<string | undefined> {
+interface SetUp {
+  readonly problem?: string;
+  readonly accounts: Accounts;
+}
+
+async function setUp(client: CapstanClient, scenario: Scenario, scope: IdScope): Promise<SetUp> {
   try {
+    // Sign-ins first: a user's telephony settings then land on the account (one user, two facets).
+    const accounts = await createOwnerAccounts(client, scenario, scope);
     for (const put of configPuts(scenario, scope)) {
       await client.json('PUT', `/api/v2/capstan/config/${put.kind}/${encodeURIComponent(put.id)}`, put.body);
     }
-    return undefined;
+    return { accounts };
   } catch (err) {
-    return `configuration: ${(err as Error).message}`;
+    return { problem: `configuration: ${(err as Error).message}`, accounts: {} };
   }
 }
 
 function failedRun(scenario: Scenario, compiled: CompiledConversation, scope: IdScope, problem: string): ConversationRun {
-  return { ...identity(scenario, compiled, scope), problems: [problem], events: 0, frames: 0, streams: [], wallMs: 0 };
+  return { ...identity(scenario, compiled, scope, {}), problems: [problem], events: 0, frames: 0, streams: [], wallMs: 0 };
 }
 
-function identity(scenario: Scenario, compiled: CompiledConversation, scope: IdScope) {
+function identity(scenario: Scenario, compiled: CompiledConversation, scope: IdScope, accounts: Accounts) {
   return {
     scenario: scenario.name,
     file: scenario.file,
     conversationId: compiled.conversationId,
     ...(scope.namespace ? { namespace: scope.namespace } : {}),
     t0: new Date(compiled.t0Ms).toISOString(),
+    ...(Object.keys(accounts).length ? { accounts } : {}),
   };
 }
 
-async function runConversation(options: SimulateOptions, scenario: Scenario, scope: IdScope, compiled: CompiledConversation): Promise<ConversationRun> {
+async function runConversation(options: SimulateOptions, scenario: Scenario, scope: IdScope, compiled: CompiledConversation, accounts: Accounts): Promise<ConversationRun> {
   const wallStart = performance.now();
   const problems: string[] = [];
   const streams: StreamReport[] = [];
@@ -137,7 +146,7 @@ async function runConversation(options: SimulateOptions, scenario: Scenario, sco
   for (const s of streams) {
     if (s.framesLost) problems.push(`the server lost ${s.framesLost} of ${s.framesSent} frames from ${s.participantId}`);
   }
-  return { ...identity(scenario, compiled, scope), problems, events: eventsPosted, frames, streams, wallMs: performance.now() - wallStart };
+  return { ...identity(scenario, compiled, scope, accounts), problems, events: eventsPosted, frames, streams, wallMs: performance.now() - wallStart };
 }
 
 /** Plays one compiled conversation on the conversation clock. */

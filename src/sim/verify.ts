@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { CapstanClient } from './api-client.js';
+import { CapstanClient } from './api-client.js';
 import { decodeAudio, type DecodedAudio } from './audio-decode.js';
 import { compareAnnotations, compareAudio, type ApiAnnotation } from './compare.js';
 import { IdScope } from './compile.js';
@@ -111,9 +111,22 @@ async function verifyConversation(client: CapstanClient, scenario: Scenario, ent
     recordings,
     audioSec,
   });
-  let actual: ApiRecording[];
+  // Who listed each recording plays it: ad-hoc recordings are listed (and played) only to their owner.
+  const listedBy = new Map<string, CapstanClient>();
+  const actual: ApiRecording[] = [];
+  const denied: string[] = [];
   try {
-    actual = await fetchRecordings(client, entry.conversationId, deadline, problems);
+    const adhocOwners = new Set(scenario.expect.recordings.filter((r) => r.kind === 'adhoc').map((r) => r.user));
+    const owners = Object.entries(entry.accounts ?? {})
+      .filter(([user]) => adhocOwners.has(user))
+      .map(([, account]) => new CapstanClient(client.baseUrl, account));
+    for (const listener of [client, ...owners]) {
+      for (const rec of await fetchRecordings(listener, entry.conversationId, deadline, problems, denied)) {
+        if (listedBy.has(rec.id)) continue;
+        listedBy.set(rec.id, listener);
+        actual.push(rec);
+      }
+    }
   } catch (err) {
     problems.push((err as Error).message);
     return verdict();
@@ -126,14 +139,16 @@ async function verifyConversation(client: CapstanClient, scenario: Scenario, ent
     const label = `${expected.kind} recording of ${expected.perspective}`;
     const i = pending.findIndex((r) => r.capstan?.kind === expected.kind && r.capstan.participantId === expected.perspective);
     if (i < 0) {
-      problems.push(`missing: ${label}`);
+      const unseen = expected.kind === 'adhoc' && expected.user !== undefined && !entry.accounts?.[expected.user];
+      problems.push(`missing: ${label}${unseen ? ` (ad-hoc recordings are listed only to their owner, and no sign-in of ${expected.user} is known)` : ''}`);
       continue;
     }
     const rec = pending.splice(i, 1)[0]!;
-    const checked = await checkRecording(client, scenario, scope, t0Ms, expected, rec);
+    const checked = await checkRecording(listedBy.get(rec.id)!, scenario, scope, t0Ms, expected, rec);
     audioSec += checked.audio?.durationSec ?? 0;
     recordings.push({ label, details: details(rec, checked.audio), findings: checked.findings });
   }
+  if (problems.some((p) => p.startsWith('missing:'))) problems.push(...denied.map((d) => `(${d})`));
   for (const rec of pending) {
     const start = rec.startTime ? ` starting at ${((Date.parse(rec.startTime) - t0Ms) / 1000).toFixed(1)} s` : '';
     problems.push(`unexpected: ${rec.capstan?.kind ?? rec.mediaSubtype ?? 'unknown'} recording of ${rec.capstan?.participantId ?? '?'}${start} (${rec.id})`);
@@ -141,10 +156,18 @@ async function verifyConversation(client: CapstanClient, scenario: Scenario, ent
   return verdict();
 }
 
-async function fetchRecordings(client: CapstanClient, conversationId: string, deadline: number, problems: string[]): Promise<ApiRecording[]> {
+/**
+ * The recordings a listener may see. A listener who may see none of them (403) gets an empty
+ * list, and the refusal is kept in `denied` to explain recordings found missing.
+ */
+async function fetchRecordings(client: CapstanClient, conversationId: string, deadline: number, problems: string[], denied: string[]): Promise<ApiRecording[]> {
   const path = `/api/v2/conversations/${encodeURIComponent(conversationId)}/recordings`;
   for (;;) {
-    const { status, body } = await client.json<ApiRecording[] | { entities?: ApiRecording[] }>('GET', path, undefined, [200, 202]);
+    const { status, body } = await client.json<ApiRecording[] | { entities?: ApiRecording[]; message?: string }>('GET', path, undefined, [200, 202, 403]);
+    if (status === 403) {
+      denied.push(`${path}: 403 ${(body as { message?: string } | undefined)?.message ?? ''}`.trim());
+      return [];
+    }
     const list = status === 200 ? (Array.isArray(body) ? body : (body?.entities ?? [])) : undefined;
     const busy = list?.filter((r) => IN_PROGRESS.has(r.fileState ?? '')) ?? [];
     if (list && busy.length === 0) return list;

@@ -23,7 +23,7 @@ async function waitFor(capstan: CapstanProcess, pattern: RegExp, timeoutMs = 120
 }
 
 describe('the fresh-install demo', () => {
-  it('seeds the demo organization, records its calls so that they play, and stays away on the next start', async () => {
+  it('seeds users with each role and the demo organization, records its calls so that they play, and stays away on the next start', async () => {
     const dataDir = mkdtempSync(path.join(tmpdir(), 'capstan-demo-'));
     const first = await startCapstan({ CAPSTAN_DEMO: 'auto', CAPSTAN_DATA_DIR: dataDir });
     running.push(first);
@@ -32,17 +32,26 @@ describe('the fresh-install demo', () => {
     expect(Number(heard)).toBe(5);
     expect(Number(recordings)).toBeGreaterThanOrEqual(10);
 
-    const [, listing] = await waitFor(first, /List one call's recordings: (\S+)/);
-    const recs = (await (await fetch(listing!)).json()) as Array<{ mediaUris: { S: { mediaUri: string } } }>;
+    // Erin, the demo evaluator, signs in with the printed password and plays the call she evaluates.
+    const [, password] = await waitFor(first, /^ {2}erin +evaluator +password (\S+)$/m);
+    const [, listing] = await waitFor(first, /Erin is assigned to evaluate Alice's sales call: (\S+)/);
+    const signIn = await fetch(`${first.url}/api/v2/capstan/session`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'erin', password }) });
+    expect(signIn.status).toBe(200);
+    const cookie = signIn.headers.getSetCookie()[0]!.split(';')[0]!;
+    const recs = (await (await fetch(listing!, { headers: { cookie } })).json()) as Array<{ capstan: { kind: string }; mediaUris: { S: { mediaUri: string } } }>;
+    expect(recs.map((r) => r.capstan.kind).sort()).toEqual(['trunk']);
     const audio = await decodeAudio(Buffer.from(await (await fetch(recs[0]!.mediaUris.S.mediaUri)).arrayBuffer()));
-    expect(audio.durationSec).toBeGreaterThan(10);
-    const telephony = (await (await fetch(`${first.url}/api/v2/capstan/config/users`)).json()) as { entities: Array<{ id: string }> };
-    expect(telephony.entities.map((u) => u.id).sort()).toEqual(['admin', 'alice', 'bob', 'carol', 'dave', 'erin']);
+    expect(audio.durationSec).toBeCloseTo(110, 0);
+
+    const [, clientId, secret] = await waitFor(first, /client id (\S+) +secret (\S+)/);
+    const token = (await (await fetch(`${first.url}/oauth/token`, { method: 'POST', headers: { authorization: `Basic ${Buffer.from(`${clientId}:${secret}`).toString('base64')}`, 'content-type': 'application/x-www-form-urlencoded' }, body: 'grant_type=client_credentials' })).json()) as { access_token: string };
+    const users = (await (await fetch(`${first.url}/api/v2/users`, { headers: { authorization: `Bearer ${token.access_token}` } })).json()) as { entities: Array<{ id: string; roleIds: string[] }> };
+    expect(Object.fromEntries(users.entities.map((u) => [u.id, u.roleIds.join()]))).toEqual({ admin: 'admin', alice: 'agent', bob: 'agent', carol: 'supervisor', dave: 'user', erin: 'evaluator' });
     await first.stop();
 
     const again = await startCapstan({ CAPSTAN_DEMO: 'auto', CAPSTAN_DATA_DIR: dataDir, CAPSTAN_LOG_LEVEL: 'info' });
     running.push(again);
-    await waitFor(again, /"reason":"the database already holds conversations","msg":"no demo"/);
+    await waitFor(again, /"reason":"this is not the first start: someone can already sign in","msg":"no demo"/);
     expect(again.output()).not.toContain('Fresh install');
   });
 
@@ -50,6 +59,6 @@ describe('the fresh-install demo', () => {
     const capstan = await startCapstan({ CAPSTAN_DEMO: 'auto', CAPSTAN_ADMIN_USER: 'root', CAPSTAN_ADMIN_PASSWORD: 'correct horse battery', CAPSTAN_LOG_LEVEL: 'info' });
     running.push(capstan);
     await waitFor(capstan, /"msg":"no demo"/);
-    expect(capstan.output()).toContain('a bootstrap administrator is configured (CAPSTAN_ADMIN_USER, CAPSTAN_ADMIN_PASSWORD)');
+    expect(capstan.output()).toContain('a bootstrap administrator is configured (CAPSTAN_ADMIN_USER)');
   });
 });

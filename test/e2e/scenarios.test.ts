@@ -14,9 +14,11 @@ let capstan: CapstanProcess;
 const work = mkdtempSync(path.join(tmpdir(), 'capstan-library-'));
 const runFile = path.join(work, 'run.json');
 const library = path.join(ROOT, 'scenarios');
+/** The simulator and the verifier sign in as an API client with the admin role, as a telephony platform would. */
+const admin = { id: 'library-admin', secret: 'library-admin-secret-0123456789' };
 
 async function cli(args: string[]): Promise<{ code: number | null; output: string }> {
-  const child = runCapstan(args);
+  const child = runCapstan(args, { CAPSTAN_CLIENT_ID: admin.id, CAPSTAN_CLIENT_SECRET: admin.secret });
   let output = '';
   child.stdout!.on('data', (d: Buffer) => (output += d.toString()));
   child.stderr!.on('data', (d: Buffer) => (output += d.toString()));
@@ -24,7 +26,7 @@ async function cli(args: string[]): Promise<{ code: number | null; output: strin
 }
 
 beforeAll(async () => {
-  capstan = await startCapstan();
+  capstan = await startCapstan({ CAPSTAN_ADMIN_CLIENT_ID: admin.id, CAPSTAN_ADMIN_CLIENT_SECRET: admin.secret });
 });
 
 afterAll(async () => {

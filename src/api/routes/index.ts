@@ -1,8 +1,12 @@
 import { openApiDocument } from '../openapi.js';
 import { route, type AnyRoute } from '../route.js';
+import { auditRoutes } from './audit.routes.js';
+import { authRoutes } from './auth.routes.js';
 import { configRoutes } from './config.routes.js';
 import { conversationRoutes } from './conversations.routes.js';
+import { evaluationRoutes } from './evaluations.routes.js';
 import { healthRoutes } from './health.routes.js';
+import { clientRoutes, roleRoutes, userRoutes } from './identity.routes.js';
 import { recordingRoutes } from './recordings.routes.js';
 
 const VERSION = '0.1.0';
@@ -12,6 +16,12 @@ export const ROUTES: readonly AnyRoute[] = [
   ...healthRoutes,
   ...conversationRoutes,
   ...configRoutes,
+  ...authRoutes,
+  ...userRoutes,
+  ...roleRoutes,
+  ...clientRoutes,
+  ...evaluationRoutes,
+  ...auditRoutes,
   ...recordingRoutes,
   route({
     method: 'GET',

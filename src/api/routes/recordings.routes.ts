@@ -1,15 +1,18 @@
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { AUDIO_FORMATS, type AudioFormat } from '../../domain/telephony.js';
 import { servedWavHeader } from '../../media/body-format.js';
 import type { Services } from '../../services/index.js';
+import type { RecordingGrant } from '../../services/access.service.js';
 import type { RecordingView } from '../../services/recordings.service.js';
 import type { Annotation } from '../../store/repositories/recording-media.repository.js';
 import type { RecordingRow } from '../../store/repositories/recordings.repository.js';
 import { notFound } from '../errors.js';
 import { iso } from '../query.js';
-import { WithStatus, route, type Principal } from '../route.js';
+import { credentialsOf } from '../auth.js';
+import { WithStatus, callerOf, route, type Principal } from '../route.js';
 
 /**
  * The reference recording API (shared/reference/genesys-recording-api.md, section 2.1) for call
@@ -17,7 +20,13 @@ import { WithStatus, route, type Principal } from '../route.js';
  * being written after `maxWaitMs`.
  */
 
-const VIEW = ['recording:recording:view', 'recording:recordingSegment:view', 'recording:snippetRecording:view', 'recording:screenRecording:view'];
+/**
+ * Recording routes are open to anyone signed in and decide per recording (src/domain/access):
+ * the reference's view permissions are not the only way in — the owner of an ad-hoc recording,
+ * the agent who captured a snippet, an assigned evaluator and an agent reviewing an evaluation of
+ * themselves hold none of them.
+ */
+const PER_RECORDING = 'authenticated' as const;
 const params = z.object({ conversationId: z.string().min(1).max(128) });
 const oneParams = params.extend({ recordingId: z.string().min(1).max(128) });
 /** Formats the reference knows; those Capstan does not produce fall back to the stored format. */
@@ -39,13 +48,15 @@ export const recordingRoutes = [
     url: '/api/v2/conversations/:conversationId/recordings',
     summary: "A conversation's recordings, with playback URLs once they are finished",
     tags: ['recordings'],
-    access: { anyOf: VIEW },
+    access: PER_RECORDING,
     params,
     query: listQuery,
-    async handler({ params, query, principal, services, request }) {
+    async handler(ctx) {
+      const { params, query, principal, services, request } = ctx;
       await requireConversation(services, principal, params.conversationId);
       const { ready, recordings } = await services.recordings.list(principal.orgId, params.conversationId, query.maxWaitMs);
-      const body = await Promise.all(recordings.map((r) => renderRecording(r, { services, principal, formatId: query.formatId, base: baseUrl(services, request) })));
+      const render = { services, principal, formatId: query.formatId, base: baseUrl(services, request), purpose: 'play' as const };
+      const body = await Promise.all((await viewable(ctx, recordings)).map(({ view, grant }) => renderRecording(view, grant, render)));
       return ready ? body : new WithStatus(202, body);
     },
   }),
@@ -55,13 +66,16 @@ export const recordingRoutes = [
     url: '/api/v2/conversations/:conversationId/recordings/:recordingId',
     summary: 'One recording, with its playback URL once it is finished',
     tags: ['recordings'],
-    access: { anyOf: VIEW },
+    access: PER_RECORDING,
     params: oneParams,
     query: oneQuery,
-    async handler({ params, query, principal, services, request }) {
+    async handler(ctx) {
+      const { params, query, principal, services, request } = ctx;
       const found = await services.recordings.get(principal.orgId, params.conversationId, params.recordingId, query.maxWaitMs);
       if (!found) throw notFound('recording', params.recordingId);
-      const body = await renderRecording(found, { services, principal, formatId: query.formatId, base: baseUrl(services, request) });
+      const download = query.download === 'true';
+      const grant = await services.access.authorizeRecording(callerOf(ctx), found.row, download ? 'Download' : 'View');
+      const body = await renderRecording(found, grant, { services, principal, formatId: query.formatId, base: baseUrl(services, request), purpose: download ? 'download' : 'play' });
       return found.row.media.state === 'AVAILABLE' || found.row.media.state === 'ERROR' ? body : new WithStatus(202, body);
     },
   }),
@@ -71,12 +85,13 @@ export const recordingRoutes = [
     url: '/api/v2/conversations/:conversationId/recordingmetadata',
     summary: "A conversation's recordings without media (no system annotations)",
     tags: ['recordings'],
-    access: { anyOf: VIEW },
+    access: PER_RECORDING,
     params,
-    async handler({ params, principal, services }) {
+    async handler(ctx) {
+      const { params, principal, services } = ctx;
       await requireConversation(services, principal, params.conversationId);
       const { recordings } = await services.recordings.list(principal.orgId, params.conversationId, 0);
-      return recordings.map(renderMetadata);
+      return (await viewable(ctx, recordings)).map(({ view, grant }) => renderMetadata(view, grant));
     },
   }),
 
@@ -85,12 +100,13 @@ export const recordingRoutes = [
     url: '/api/v2/conversations/:conversationId/recordingmetadata/:recordingId',
     summary: "One recording's metadata, without media",
     tags: ['recordings'],
-    access: { anyOf: VIEW },
+    access: PER_RECORDING,
     params: oneParams,
-    async handler({ params, principal, services }) {
+    async handler(ctx) {
+      const { params, principal, services } = ctx;
       const found = await services.recordings.get(principal.orgId, params.conversationId, params.recordingId);
       if (!found) throw notFound('recording', params.recordingId);
-      return renderMetadata(found);
+      return renderMetadata(found, await services.access.authorizeRecording(callerOf(ctx), found.row, 'View'));
     },
   }),
 
@@ -99,7 +115,7 @@ export const recordingRoutes = [
     url: '/api/v2/capstan/recordings/:recordingId/media',
     summary: 'Decrypted audio of a recording, by the signed URL in its mediaUris (HTTP Range supported)',
     tags: ['recordings'],
-    // The signature is the credential: the URL was issued to an authorized caller and names them.
+    // The signature is the credential: the URL names the viewer it was made for, whose access is checked again on every play.
     access: 'public',
     params: z.object({ recordingId: z.string().min(1).max(128) }),
     query: z.object({
@@ -107,13 +123,17 @@ export const recordingRoutes = [
       format: z.enum(AUDIO_FORMATS),
       expires: z.coerce.number().int().min(0),
       viewer: z.string().max(256),
+      purpose: z.enum(['play', 'download']),
       signature: z.string().min(1).max(128),
     }),
     async handler({ params, query, services, request, reply }) {
+      const credentials = credentialsOf(request);
+      const presenter = credentials ? await services.auth.authenticate(credentials.kind, credentials.token) : undefined;
       const served = await services.recordings.play(
-        { recordingId: params.recordingId, orgId: query.org, format: query.format, expires: query.expires, viewer: query.viewer },
+        { recordingId: params.recordingId, orgId: query.org, format: query.format, expires: query.expires, viewer: query.viewer, purpose: query.purpose },
         query.signature,
         request.headers.range,
+        { remoteIp: request.ip, ...(presenter ? { presenter } : {}) },
       );
       reply.hijack();
       reply.raw.writeHead(served.status, { ...served.headers, 'inin-correlation-id': request.id });
@@ -134,6 +154,37 @@ interface RenderContext {
   readonly principal: Principal;
   readonly formatId: string | undefined;
   readonly base: string;
+  readonly purpose: 'play' | 'download';
+}
+
+/** The recordings of a listing the caller may see (each audited as viewed), with what they may do. */
+async function viewable(ctx: { principal: Principal; request: FastifyRequest; services: Services }, views: readonly RecordingView[]) {
+  const byId = new Map(views.map((v) => [v.row.id, v]));
+  const allowed = await ctx.services.access.viewable(callerOf(ctx), views.map((v) => v.row));
+  return allowed.map(({ recording, grant }) => ({ view: byId.get(recording.id)!, grant }));
+}
+
+/** How the caller may use the recording: why they may, whether they may download, and what is withheld from them. */
+function renderAccess(grant: RecordingGrant, durationMs: number | null) {
+  const end = (ms: number) => (ms === Number.POSITIVE_INFINITY ? durationMs : ms);
+  return {
+    basis: grant.access.basis,
+    download: grant.access.download,
+    ...(grant.segments
+      ? {
+          segments: {
+            permitted: grant.segments.permitted.map((p) => ({ recordingLocation: p.startMs, recordingEnd: end(p.endMs) })),
+            withheld: grant.segments.withheld.map((w) => ({
+              startTime: iso(w.fromMs),
+              endTime: w.toMs === Number.POSITIVE_INFINITY ? null : iso(w.toMs),
+              recordingLocation: w.startMs,
+              recordingDurationMs: w.endMs === Number.POSITIVE_INFINITY ? null : w.endMs - w.startMs,
+              queueId: w.queueId,
+            })),
+          },
+        }
+      : {}),
+  };
 }
 
 async function requireConversation(services: Services, principal: Principal, conversationId: string) {
@@ -174,7 +225,7 @@ function renderAnnotation(a: Annotation, row: RecordingRow) {
   };
 }
 
-function renderMetadata({ row, annotations }: RecordingView) {
+function renderMetadata({ row, annotations }: RecordingView, grant: RecordingGrant) {
   return {
     id: row.id,
     conversationId: row.conversationId,
@@ -186,15 +237,16 @@ function renderMetadata({ row, annotations }: RecordingView) {
     fileState: fileState(row),
     ...(row.region ? { region: row.region } : {}),
     selfUri: `/api/v2/conversations/${encodeURIComponent(row.conversationId)}/recordingmetadata/${row.id}`,
+    capstan: { access: renderAccess(grant, row.media.durationMs) },
   };
 }
 
-async function renderRecording({ row, annotations }: RecordingView, ctx: RenderContext) {
+async function renderRecording({ row, annotations }: RecordingView, grant: RecordingGrant, ctx: RenderContext) {
   const available = row.media.state === 'AVAILABLE';
   const stored = row.media.format ?? row.audio?.format ?? 'WAV_ULAW';
-  const served: AudioFormat = ctx.formatId === 'WAV' ? 'WAV' : stored;
-  const viewer = ctx.principal.userId ?? ctx.principal.id;
-  const uri = available ? `${ctx.base}${await ctx.services.recordings.playbackPath(row, served, viewer)}` : null;
+  // Silencing withheld segments needs decoded audio: segment-limited listeners get PCM16 WAV.
+  const served: AudioFormat = ctx.formatId === 'WAV' || grant.segments ? 'WAV' : stored;
+  const uri = available ? `${ctx.base}${await ctx.services.recordings.playbackPath(row, served, ctx.principal, ctx.purpose)}` : null;
   return {
     id: row.id,
     conversationId: row.conversationId,
@@ -223,6 +275,7 @@ async function renderRecording({ row, annotations }: RecordingView, ctx: RenderC
       mediaState: row.media.state,
       partial: row.media.partial,
       health: row.media.health,
+      access: renderAccess(grant, available ? row.media.durationMs : null),
     },
   };
 }
