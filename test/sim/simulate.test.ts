@@ -18,6 +18,9 @@ import { ROOT } from '../support/process.js';
 
 interface Received {
   puts: { path: string; body: Record<string, unknown> }[];
+  users: Record<string, unknown>[];
+  /** Every HTTP request, as `METHOD path`, in arrival order. */
+  requests: string[];
   /** Everything in arrival order: event batches and audio frames. */
   log: Array<{ kind: 'events'; events: Array<Record<string, unknown>> } | { kind: 'frame'; conversationId: string; endMs: number }>;
   streams: Map<string, { conversationId: string; participantId: string; codec: string; sampleRate: number; startAt: string; frames: { seq: number; timestamp: number; payload: Buffer }[] }>;
@@ -26,7 +29,9 @@ interface Received {
 
 let server: Server;
 let url: string;
-const got: Received = { puts: [], log: [], streams: new Map(), authorizations: [] };
+const got: Received = { puts: [], users: [], requests: [], log: [], streams: new Map(), authorizations: [] };
+/** Whether the peer has sign-in (POST /api/v2/users); without it, it answers as a server without the route. */
+let withIdentity = true;
 
 beforeAll(async () => {
   server = createServer((req, res) => {
@@ -34,9 +39,17 @@ beforeAll(async () => {
     req.on('data', (d: Buffer) => (body += d.toString()));
     req.on('end', () => {
       got.authorizations.push(req.headers.authorization ?? '');
+      got.requests.push(`${req.method} ${req.url}`);
       if (req.url === '/oauth/token') {
         res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ access_token: 'tok-1', token_type: 'bearer', expires_in: 3600 }));
         return;
+      }
+      if (req.url === '/api/v2/users') {
+        if (!withIdentity) {
+          res.writeHead(404, { 'content-type': 'application/json' }).end(JSON.stringify({ code: 'not.found', message: 'No route POST /api/v2/users' }));
+          return;
+        }
+        got.users.push(JSON.parse(body) as Record<string, unknown>);
       }
       if (req.method === 'PUT') got.puts.push({ path: req.url!, body: JSON.parse(body) as Record<string, unknown> });
       if (req.url === '/api/v2/capstan/events') got.log.push({ kind: 'events', events: JSON.parse(body) as Array<Record<string, unknown>> });
@@ -160,5 +173,20 @@ describe('capstan simulate, as a telephony peer receives it', () => {
     expect(seqs.slice(0, 13)).toEqual([1, 0, 3, 2, 5, 4, 7, 6, 9, 9, 8, 11, 10]);
     expect(new Set(seqs).size).toBe(200);
     expect(got.puts.some((p) => p.path === '/api/v2/capstan/config/trunks/t1')).toBe(true);
+  });
+
+  it('gives the scenario\'s owners of ad-hoc recordings a sign-in, before their telephony settings, and keeps it for verify', async () => {
+    const scenarios = await loadScenarios([path.join(ROOT, 'scenarios/kinds/adhoc-external.non-acd.yaml')]);
+    const client = new CapstanClient(url);
+    const result = await simulate({ client, scenarios, speed: 'max', concurrency: 1, repeat: 1, frameMs: 100, namespace: true, runId: 'run3' });
+    expect(result.conversations[0]!.problems).toEqual([]);
+    expect(got.users).toEqual([{ id: 'run3.adhoc-external.una', name: 'run3.adhoc-external.una', username: 'run3.adhoc-external.una', password: expect.stringMatching(/^[\w-]{24}$/), roleIds: ['user'] }]);
+    expect(result.conversations[0]!.accounts).toEqual({ una: { username: 'run3.adhoc-external.una', password: got.users[0]!.password } });
+    expect(got.requests.indexOf('POST /api/v2/users')).toBeLessThan(got.requests.indexOf('PUT /api/v2/capstan/config/users/run3.adhoc-external.una'));
+
+    withIdentity = false;
+    const without = await simulate({ client, scenarios, speed: 'max', concurrency: 1, repeat: 1, frameMs: 100, namespace: true, runId: 'run4' });
+    expect(without.conversations[0]!.problems).toEqual([]);
+    expect(without.conversations[0]!.accounts).toBeUndefined();
   });
 });
