@@ -127,6 +127,8 @@ const recordingSchema = z.strictObject({
   /** Seconds of media; 0 when every moment was cut. */
   duration: seconds,
   format: z.enum(['WAV', 'WAV_ULAW', 'OGG_OPUS']).optional(),
+  /** Whether the recording carries the trunk's beep-tone setting ("Beep tone support": trunk-side yes, station-side no). */
+  beepTone: z.boolean().optional(),
   /** 2 for dual channel (the default), 1 when the recording is the sum of both sides. */
   channels: z.union([z.literal(1), z.literal(2)]).default(2),
   annotations: z.array(annotationSchema).default([]),

@@ -12,7 +12,8 @@ import type { Scenario } from './scenario.js';
  * would, over its public interfaces only: configuration and events over HTTP, audio over the
  * media WebSocket. The conversation clock runs `speed` times faster than the wall clock (or as
  * fast as the server takes it, with `max`); events up to an instant are posted before any audio
- * past it, so audio never runs ahead of the events that describe it.
+ * past it, so audio never runs ahead of the events that describe it (unless a scenario asks for
+ * signalling that lags the media, `delivery.eventLag`).
  */
 
 export interface SimulateOptions {

@@ -30,6 +30,7 @@ export interface ApiRecording {
     readonly participantId: string;
     readonly userId?: string | null;
     readonly format?: string | null;
+    readonly beepTone?: boolean;
     readonly partial?: boolean;
     readonly health?: { readonly warnings?: readonly string[] } | null;
   } | null;
@@ -192,6 +193,7 @@ async function checkRecording(client: CapstanClient, scenario: Scenario, scope: 
   const subtype = SUBTYPE[expected.kind];
   if (subtype && rec.mediaSubtype && rec.mediaSubtype !== subtype) findings.push(`mediaSubtype is ${rec.mediaSubtype}, expected ${subtype}`);
   if (expected.format && meta.format && meta.format !== expected.format) findings.push(`format is ${meta.format}, expected ${expected.format}`);
+  if (expected.beepTone !== undefined && meta.beepTone !== expected.beepTone) findings.push(`beep tone is ${meta.beepTone ? 'on' : 'off'}, expected ${expected.beepTone ? 'on' : 'off'}`);
   if (expected.startsAt !== undefined && rec.startTime) {
     const startsAt = (Date.parse(rec.startTime) - t0Ms) / 1000;
     if (Math.abs(startsAt - expected.startsAt) > tolerance.duration) findings.push(`starts at ${startsAt.toFixed(1)} s of the conversation, expected ${expected.startsAt.toFixed(1)} s`);

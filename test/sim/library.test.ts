@@ -79,11 +79,12 @@ describe('scenario library', () => {
     it(`${scenario.name}: the expectations agree with the capture rules`, () => {
       const { plan, sources } = planOf(scenario);
       const kept = plan.recordings.filter((r) => r.status !== 'discarded' && r.spec.kind !== 'screen');
-      const fromRules = kept.map((r) => ({ kind: r.spec.kind, perspective: r.spec.participantId, startsAt: (r.startedAtMs - T0) / 1000, ...heard(r, sources) }));
+      const fromRules = kept.map((r) => ({ kind: r.spec.kind, perspective: r.spec.participantId, startsAt: (r.startedAtMs - T0) / 1000, beepTone: r.spec.audio?.beepTone, ...heard(r, sources) }));
       const written = scenario.expect.recordings.map((r) => ({
         kind: r.kind,
         perspective: r.perspective,
         startsAt: r.startsAt ?? fromRules.find((x) => x.kind === r.kind && x.perspective === r.perspective)?.startsAt,
+        beepTone: r.beepTone ?? fromRules.find((x) => x.kind === r.kind && x.perspective === r.perspective)?.beepTone,
         duration: r.duration,
         spans: merged(r.spans.map((s) => ({ from: s.from, to: s.to, ch1: [...s.ch1].sort(), ch2: [...s.ch2].sort() }))),
         annotations: r.annotations.map((a) => ({ reason: a.reason, at: a.at, duration: a.duration, cut: a.cut })),
