@@ -1,5 +1,5 @@
 import type { DecodedAudio } from './audio-decode.js';
-import { detect } from './detect.js';
+import { DEFAULT_DETECTOR, detect } from './detect.js';
 import { CUT_REASONS, type ExpectedAnnotation, type ExpectedRecording, type Tolerance } from './scenario.schema.js';
 
 /**
@@ -19,6 +19,7 @@ export interface ApiAnnotation {
 }
 
 const fmt = (sec: number) => sec.toFixed(1);
+const UNRECOGNISED = 'sound that is no participant\'s signature';
 const names = (ids: readonly string[]) => (ids.length ? ids.join(' + ') : 'nothing');
 
 interface Mismatch {
@@ -71,6 +72,8 @@ export function compareAudio(rec: ExpectedRecording, audio: DecodedAudio, signat
       if (t >= horizon || edges.some((b) => Math.abs(t - b) < tolerance.boundary)) continue;
       const expected = expectedAt(rec, channel, t);
       const heard = participants.filter((_, i) => detection.masks[w]! & (1 << i)).sort();
+      // Sound that is nobody's signature (noise, a broken mix) is a finding where silence is expected.
+      if (heard.length === 0 && detection.rms[w]! >= DEFAULT_DETECTOR.threshold / 2) heard.push(UNRECOGNISED);
       if (expected.join() === heard.join()) continue;
       const half = detection.hopSec / 2;
       if (last && lastIndex === w - 1 && last.expected.join() === expected.join() && last.heard.join() === heard.join()) last.to = t + half;

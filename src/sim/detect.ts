@@ -31,6 +31,8 @@ export interface Detection {
   readonly masks: Uint32Array;
   /** Per window, the amplitude of each frequency (window-major). */
   readonly levels: Float32Array;
+  /** Per window, the RMS of everything in it, signatures or not. */
+  readonly rms: Float32Array;
 }
 
 export function detect(samples: Float32Array, sampleRate: number, frequencies: readonly number[], settings: DetectorSettings = DEFAULT_DETECTOR): Detection {
@@ -47,9 +49,13 @@ export function detect(samples: Float32Array, sampleRate: number, frequencies: r
   const times = new Float64Array(count);
   const masks = new Uint32Array(count);
   const levels = new Float32Array(count * frequencies.length);
+  const rms = new Float32Array(count);
   for (let w = 0; w < count; w++) {
     const start = w * hop;
     times[w] = (start + size / 2) / sampleRate;
+    let energy = 0;
+    for (let n = 0; n < size; n++) energy += samples[start + n]! * samples[start + n]!;
+    rms[w] = Math.sqrt(energy / size);
     let mask = 0;
     for (let f = 0; f < frequencies.length; f++) {
       const coefficient = coefficients[f]!;
@@ -67,5 +73,5 @@ export function detect(samples: Float32Array, sampleRate: number, frequencies: r
     }
     masks[w] = mask;
   }
-  return { hopSec: hop / sampleRate, windowSec: size / sampleRate, times, masks, levels };
+  return { hopSec: hop / sampleRate, windowSec: size / sampleRate, times, masks, levels, rms };
 }

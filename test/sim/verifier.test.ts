@@ -101,4 +101,11 @@ describe('verifier', () => {
   it('refuses bytes that are neither WAV nor Ogg, saying what they are', async () => {
     await expect(decodeAudio(Buffer.from('{"message":"nope"}'))).rejects.toThrow(/not a WAV or Ogg file/);
   });
+
+  it('hears sound that is nobody\'s signature where silence is expected', async () => {
+    const pcm = soxRecording([[[6, [400]]], [[3, []], [3, [3300]]]]);
+    const audio = await decodeAudio(pcm);
+    const expected: ExpectedRecording = { ...expectation(), duration: 6, spans: [{ from: 0, to: 6, ch1: ['c'], ch2: [] }] };
+    expect(compareAudio(expected, audio, voices, DEFAULT_TOLERANCE)).toEqual([expect.stringMatching(/^ch2 3\.[0-2]–5\.[89] s: expected nothing, heard sound that is no participant's signature$/)]);
+  });
 });
