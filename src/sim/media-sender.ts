@@ -88,13 +88,18 @@ export class MediaConnection {
     return new Promise((resolve) => this.drainWaiters.push(resolve));
   }
 
-  async openStream(spec: StreamSpec): Promise<MediaStream> {
+  /**
+   * Opens a stream. Its frames may follow at once, as a telephony platform's would: the server
+   * queues them until it has answered, and nothing else on the connection waits for the answer.
+   */
+  openStream(spec: StreamSpec): MediaStream {
     const id = this.nextStreamId++;
     this.participants.set(id, spec.participantId);
     const opened = this.expect(`opened:${id}`);
+    // A refusal is also reported in `problems`; the stream's close() rethrows it.
+    opened.catch(() => undefined);
     this.sendJson({ type: 'open', stream: id, conversationId: spec.conversationId, participantId: spec.participantId, codec: spec.codec, sampleRate: spec.sampleRate, startAt: spec.startAt });
-    await opened;
-    return new MediaStream(this, id, spec);
+    return new MediaStream(this, id, spec, opened);
   }
 
   async close(): Promise<void> {
@@ -114,8 +119,8 @@ export class MediaConnection {
     });
   }
 
-  /** @internal */
-  async closeStream(id: number): Promise<ServerMessage> {
+  /** @internal Sends the close now; the promise is the server's answer. */
+  closeStream(id: number): Promise<ServerMessage> {
     const closed = this.expect(`closed:${id}`);
     this.sendJson({ type: 'close', stream: id });
     return closed;
@@ -188,6 +193,7 @@ export class MediaStream {
     private readonly connection: MediaConnection,
     readonly id: number,
     private readonly spec: StreamSpec,
+    private readonly opened: Promise<unknown>,
   ) {
     this.frameSamples = (spec.sampleRate * spec.frameMs) / 1000;
     this.bytesPerSample = bytesPerSample(spec.codec);
@@ -211,10 +217,14 @@ export class MediaStream {
     }
   }
 
+  /** Sends the stream's last frames and its close at once; resolves with the server's count of what it got. */
   async close(): Promise<StreamReport> {
     if (this.held) this.transmit(this.held.frame, this.held.parent, this.held.copies);
     this.held = undefined;
-    const closed = await this.connection.closeStream(this.id);
+    const answer = this.connection.closeStream(this.id);
+    answer.catch(() => undefined);
+    await this.opened;
+    const closed = await answer;
     return {
       participantId: this.spec.participantId,
       framesSent: this.framesSent,

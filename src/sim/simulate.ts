@@ -155,6 +155,8 @@ class Player {
   private unposted: TimedEvent[];
   private readonly open = new Map<SourcePlan, MediaStream>();
   private readonly done = new Set<SourcePlan>();
+  /** Streams closed but not yet answered: nothing waits for the server's answers until the end. */
+  private readonly closing: Promise<StreamReport>[] = [];
   private readonly horizonSec: number;
 
   constructor(
@@ -185,10 +187,13 @@ class Player {
       }
       target = Math.min(target, this.horizonSec);
       posted += await this.postEventsUntil(target);
-      await this.sendAudioUntil(target, reports);
+      this.sendAudioUntil(target);
       simSec = target;
       if (speed === 'max') await this.connection.drained();
-      if (simSec >= this.horizonSec && this.unposted.length === 0 && this.open.size === 0) return posted;
+      if (simSec >= this.horizonSec && this.unposted.length === 0 && this.open.size === 0) {
+        reports.push(...(await Promise.all(this.closing)));
+        return posted;
+      }
     }
   }
 
@@ -216,13 +221,13 @@ class Player {
     return batch.length;
   }
 
-  private async sendAudioUntil(sec: number, reports: StreamReport[]) {
+  private sendAudioUntil(sec: number) {
     for (const source of this.compiled.sources) {
       const reached = sec - source.delaySec;
       if (this.done.has(source) || source.fromSec >= reached) continue;
       let stream = this.open.get(source);
       if (!stream) {
-        stream = await this.connection.openStream({
+        stream = this.connection.openStream({
           conversationId: this.compiled.conversationId,
           participantId: source.participantId,
           codec: source.codec,
@@ -240,7 +245,7 @@ class Player {
       if (final) {
         this.open.delete(source);
         this.done.add(source);
-        reports.push(await stream.close());
+        this.closing.push(stream.close());
       }
     }
   }

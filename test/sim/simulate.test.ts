@@ -23,7 +23,7 @@ interface Received {
   requests: string[];
   /** Everything in arrival order: event batches and audio frames. */
   log: Array<{ kind: 'events'; events: Array<Record<string, unknown>> } | { kind: 'frame'; conversationId: string; endMs: number }>;
-  streams: Map<string, { conversationId: string; participantId: string; codec: string; sampleRate: number; startAt: string; frames: { seq: number; timestamp: number; payload: Buffer }[] }>;
+  streams: Map<string, { conversationId: string; participantId: string; codec: string; sampleRate: number; startAt: string; frames: { seq: number; timestamp: number; payload: Buffer; arrivedMs: number }[] }>;
   authorizations: string[];
 }
 
@@ -32,6 +32,8 @@ let url: string;
 const got: Received = { puts: [], users: [], requests: [], log: [], streams: new Map(), authorizations: [] };
 /** Whether the peer has sign-in (POST /api/v2/users); without it, it answers as a server without the route. */
 let withIdentity = true;
+/** How long the peer takes to answer `open` and `close` (a busy server). */
+let answerDelayMs = 0;
 
 beforeAll(async () => {
   server = createServer((req, res) => {
@@ -67,15 +69,15 @@ beforeAll(async () => {
           const key = `${m.conversationId}/${m.participantId}/${m.startAt}`;
           open.set(m.stream, key);
           got.streams.set(key, { ...m, frames: [] });
-          ws.send(JSON.stringify({ type: 'opened', stream: m.stream }));
+          setTimeout(() => ws.send(JSON.stringify({ type: 'opened', stream: m.stream })), answerDelayMs);
         } else if (m.type === 'close') {
           const s = got.streams.get(open.get(m.stream)!)!;
-          ws.send(JSON.stringify({ type: 'closed', stream: m.stream, framesReceived: s.frames.length, framesLost: 0, duplicates: 0 }));
+          setTimeout(() => ws.send(JSON.stringify({ type: 'closed', stream: m.stream, framesReceived: s.frames.length, framesLost: 0, duplicates: 0 })), answerDelayMs);
         }
         return;
       }
       const stream = got.streams.get(open.get(data.readUInt16BE(2))!)!;
-      const frame = { seq: data.readUInt32BE(4), timestamp: data.readUInt32BE(8), payload: Buffer.from(data.subarray(12)) };
+      const frame = { seq: data.readUInt32BE(4), timestamp: data.readUInt32BE(8), payload: Buffer.from(data.subarray(12)), arrivedMs: Date.now() };
       stream.frames.push(frame);
       const bytes = stream.codec === 'L16' ? 2 : 1;
       const endMs = Date.parse(stream.startAt) + ((frame.timestamp + frame.payload.length / bytes) / stream.sampleRate) * 1000;
@@ -188,5 +190,21 @@ describe('capstan simulate, as a telephony peer receives it', () => {
     const without = await simulate({ client, scenarios, speed: 'max', concurrency: 1, repeat: 1, frameMs: 100, namespace: true, runId: 'run4' });
     expect(without.conversations[0]!.problems).toEqual([]);
     expect(without.conversations[0]!.accounts).toBeUndefined();
+  });
+
+  it('keeps every voice flowing while the server takes its time to answer streams opening and closing', async () => {
+    const scenarios = await loadScenarios([path.join(ROOT, 'scenarios/seed-table/06-blind-transfer.trunk.yaml')]);
+    answerDelayMs = 800;
+    try {
+      const result = await simulate({ client: new CapstanClient(url), scenarios, speed: 10, concurrency: 1, repeat: 1, frameMs: 20, namespace: true, runId: 'run5' });
+      expect(result.conversations[0]!.problems).toEqual([]);
+      expect(result.conversations[0]!.streams.map((s) => s.participantId).sort()).toEqual(['a', 'b', 'c']);
+    } finally {
+      answerDelayMs = 0;
+    }
+    // The customer talks through the transfer (a's stream closes, b's opens at 10 s): no pause in their audio.
+    const customer = [...got.streams.values()].find((s) => s.conversationId === 'blind-transfer-trunk-run5' && s.participantId === 'c')!;
+    const gaps = customer.frames.slice(1).map((f, i) => f.arrivedMs - customer.frames[i]!.arrivedMs);
+    expect(Math.max(...gaps)).toBeLessThan(300);
   });
 });
