@@ -59,8 +59,12 @@ export interface SimulateResult {
 /** Events that set a call up: no audio can precede them. */
 const SET_UP: ReadonlySet<string> = new Set(['conversation.started', 'participant.joined']);
 
-/** How much conversation time one step sends when running as fast as possible. */
-const MAX_SPEED_CHUNK_SEC = 1;
+/**
+ * The most conversation time one step covers: at `max` speed, and when a paced run has fallen
+ * behind the wall clock and catches up. Events lead the audio by at most this much, well inside
+ * the server's ordering window, as a platform streaming audio alongside its signalling would.
+ */
+const MAX_STEP_SEC = 1;
 
 export function newRunId(): string {
   return randomBytes(5).readUIntBE(0, 5).toString(36).padStart(8, '0');
@@ -177,7 +181,7 @@ class Player {
     let posted = 0;
     for (;;) {
       let target: number;
-      if (speed === 'max') target = simSec + MAX_SPEED_CHUNK_SEC;
+      if (speed === 'max') target = simSec + MAX_STEP_SEC;
       else {
         target = ((performance.now() - wallStart) / 1000) * speed;
         if (target < Math.min(simSec + tickSec, this.horizonSec)) {
@@ -185,11 +189,12 @@ class Player {
           continue;
         }
       }
-      target = Math.min(target, this.horizonSec);
+      target = Math.min(target, simSec + MAX_STEP_SEC, this.horizonSec);
       posted += await this.postEventsUntil(target);
       this.sendAudioUntil(target);
       simSec = target;
-      if (speed === 'max') await this.connection.drained();
+      // The audio is on the wire before the next events are posted: they travel on another connection.
+      await this.connection.drained();
       if (simSec >= this.horizonSec && this.unposted.length === 0 && this.open.size === 0) {
         reports.push(...(await Promise.all(this.closing)));
         return posted;
@@ -245,7 +250,10 @@ class Player {
       if (final) {
         this.open.delete(source);
         this.done.add(source);
-        this.closing.push(stream.close());
+        // Collected at the end; a stream the server refused fails the conversation then, not the process now.
+        const closing = stream.close();
+        closing.catch(() => undefined);
+        this.closing.push(closing);
       }
     }
   }

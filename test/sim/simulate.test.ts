@@ -22,18 +22,22 @@ interface Received {
   /** Every HTTP request, as `METHOD path`, in arrival order. */
   requests: string[];
   /** Everything in arrival order: event batches and audio frames. */
-  log: Array<{ kind: 'events'; events: Array<Record<string, unknown>> } | { kind: 'frame'; conversationId: string; endMs: number }>;
+  log: Array<{ kind: 'events'; events: Array<Record<string, unknown>>; audioMsWhenAnswered?: number } | { kind: 'frame'; conversationId: string; endMs: number }>;
+  /** Per conversation, the end of the newest audio received. */
+  audioMs: Map<string, number>;
   streams: Map<string, { conversationId: string; participantId: string; codec: string; sampleRate: number; startAt: string; frames: { seq: number; timestamp: number; payload: Buffer; arrivedMs: number }[] }>;
   authorizations: string[];
 }
 
 let server: Server;
 let url: string;
-const got: Received = { puts: [], users: [], requests: [], log: [], streams: new Map(), authorizations: [] };
+const got: Received = { puts: [], users: [], requests: [], audioMs: new Map(), log: [], streams: new Map(), authorizations: [] };
 /** Whether the peer has sign-in (POST /api/v2/users); without it, it answers as a server without the route. */
 let withIdentity = true;
 /** How long the peer takes to answer `open` and `close` (a busy server). */
 let answerDelayMs = 0;
+/** How long the peer takes to answer a batch of events (a busy server). */
+let eventsDelayMs = 0;
 
 beforeAll(async () => {
   server = createServer((req, res) => {
@@ -54,8 +58,15 @@ beforeAll(async () => {
         got.users.push(JSON.parse(body) as Record<string, unknown>);
       }
       if (req.method === 'PUT') got.puts.push({ path: req.url!, body: JSON.parse(body) as Record<string, unknown> });
-      if (req.url === '/api/v2/capstan/events') got.log.push({ kind: 'events', events: JSON.parse(body) as Array<Record<string, unknown>> });
-      res.writeHead(req.method === 'PUT' ? 201 : 202, { 'content-type': 'application/json' }).end('{}');
+      const batch = req.url === '/api/v2/capstan/events' ? { kind: 'events' as const, events: JSON.parse(body) as Array<Record<string, unknown>>, audioMsWhenAnswered: undefined as number | undefined } : undefined;
+      if (batch) got.log.push(batch);
+      const answer = () => {
+        // The sender waits for this answer: every frame it sent before the batch has been read by now.
+        if (batch) batch.audioMsWhenAnswered = got.audioMs.get(batch.events[0]!.conversationId as string);
+        res.writeHead(req.method === 'PUT' ? 201 : 202, { 'content-type': 'application/json' }).end('{}');
+      };
+      if (req.url === '/api/v2/capstan/events' && eventsDelayMs) setTimeout(answer, eventsDelayMs);
+      else answer();
     });
   });
   const wss = new WebSocketServer({ server, path: '/api/v2/capstan/media' });
@@ -82,6 +93,7 @@ beforeAll(async () => {
       const bytes = stream.codec === 'L16' ? 2 : 1;
       const endMs = Date.parse(stream.startAt) + ((frame.timestamp + frame.payload.length / bytes) / stream.sampleRate) * 1000;
       got.log.push({ kind: 'frame', conversationId: stream.conversationId, endMs });
+      got.audioMs.set(stream.conversationId, Math.max(got.audioMs.get(stream.conversationId) ?? endMs, endMs));
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -206,5 +218,25 @@ describe('capstan simulate, as a telephony peer receives it', () => {
     const customer = [...got.streams.values()].find((s) => s.conversationId === 'blind-transfer-trunk-run5' && s.participantId === 'c')!;
     const gaps = customer.frames.slice(1).map((f, i) => f.arrivedMs - customer.frames[i]!.arrivedMs);
     expect(Math.max(...gaps)).toBeLessThan(300);
+  });
+
+  it('catches up in steps when the server answers events slowly, so that events never run far ahead of the audio', async () => {
+    const scenarios = await loadScenarios([path.join(ROOT, 'scenarios/seed-table/07-consult-transfer.trunk.yaml')]);
+    eventsDelayMs = 1500;
+    try {
+      const result = await simulate({ client: new CapstanClient(url), scenarios, speed: 10, concurrency: 1, repeat: 1, frameMs: 20, namespace: true, runId: 'run6' });
+      expect(result.conversations[0]!.problems).toEqual([]);
+    } finally {
+      eventsDelayMs = 0;
+    }
+    // Each batch of events goes out when the audio sent before it is at most a second behind it.
+    let checked = 0;
+    for (const entry of got.log) {
+      if (entry.kind !== 'events' || entry.events[0]!.conversationId !== 'consult-transfer-trunk-run6' || entry.audioMsWhenAnswered === undefined) continue;
+      const newest = Math.max(...entry.events.map((e) => Date.parse(e.at as string)));
+      expect(newest - entry.audioMsWhenAnswered).toBeLessThanOrEqual(1000);
+      checked++;
+    }
+    expect(checked).toBeGreaterThan(2);
   });
 });
