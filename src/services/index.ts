@@ -31,6 +31,7 @@ import { UrlSigner } from '../crypto/url-signer.js';
 import type { BlobStore } from '../store/blob.store.js';
 import { LocalBlobStore } from '../store/local-blob.store.js';
 import { RecordingMediaRepository } from '../store/repositories/recording-media.repository.js';
+import { EventLoopMonitor } from './event-loop.monitor.js';
 import { MediaService } from './media.service.js';
 import { RecordingsService } from './recordings.service.js';
 
@@ -65,6 +66,7 @@ export interface Services {
   /** The live media pipeline (MediaIngest): connectors open sources here. Started by the server. */
   readonly media: MediaService;
   readonly recordings: RecordingsService;
+  readonly eventLoop: EventLoopMonitor;
 }
 
 export function createServices(config: Config, db: Db, clock: Clock, logger: Logger): Services {
@@ -159,5 +161,6 @@ export function createServices(config: Config, db: Db, clock: Clock, logger: Log
     blobs,
     media,
     recordings,
+    eventLoop: new EventLoopMonitor(),
   };
 }

@@ -7,6 +7,7 @@ import { conversationRoutes } from './conversations.routes.js';
 import { evaluationRoutes } from './evaluations.routes.js';
 import { healthRoutes } from './health.routes.js';
 import { clientRoutes, roleRoutes, userRoutes } from './identity.routes.js';
+import { metricsRoutes } from './metrics.routes.js';
 import { recordingRoutes } from './recordings.routes.js';
 
 const VERSION = '0.1.0';
@@ -23,6 +24,7 @@ export const ROUTES: readonly AnyRoute[] = [
   ...evaluationRoutes,
   ...auditRoutes,
   ...recordingRoutes,
+  ...metricsRoutes,
   route({
     method: 'GET',
     url: '/openapi.json',
