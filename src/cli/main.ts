@@ -4,12 +4,16 @@
 process.env.UV_THREADPOOL_SIZE ??= '16';
 import { Command } from 'commander';
 import { ZodError } from 'zod';
+import type { Logger } from 'pino';
+import type { Config } from '../config/config.js';
 import { createLogger } from '../log.js';
-import { startServer } from '../server.js';
+import { startServer, type RunningServer } from '../server.js';
 import type { FirstRunCredentials } from '../services/bootstrap.js';
 import { auditCommand } from './audit.command.js';
 import { clientsCommand } from './clients.command.js';
 import { loadConfigOrExit } from './context.js';
+import { demoSkipReason, runDemo } from './demo.js';
+import { registerSimCommands } from './sim.commands.js';
 import { usersCommand } from './users.command.js';
 
 const program = new Command();
@@ -45,8 +49,10 @@ Environment:
                       an admin API client that exists after start-up
   CAPSTAN_ADMIN_USER, CAPSTAN_ADMIN_PASSWORD
                       an admin web user that exists after start-up
+  CAPSTAN_DEMO        auto: the first start of an empty install also seeds a demo; off
 Without those, the first start of an install nobody can sign in to creates an admin API
-client and an admin user, and prints their credentials once.
+client and an admin user, and prints their credentials once; on an empty database it also
+seeds a demo organization (users with each default role) and records a few demo calls.
 Audio: WebSocket /api/v2/capstan/media (docs/media-protocol.md); recordings at
 /api/v2/conversations/{id}/recordings. Recordings left open by a crash are finished as partial
 at start. Stops cleanly on SIGTERM or SIGINT: live media sessions are finalized first.`,
@@ -86,11 +92,29 @@ at start. Stops cleanly on SIGTERM or SIGINT: live media sessions are finalized 
     };
     process.on('SIGTERM', () => stop('SIGTERM'));
     process.on('SIGINT', () => stop('SIGINT'));
+    void showDemo(server, config, logger, () => stopping);
   });
 
 usersCommand(program);
 clientsCommand(program);
 auditCommand(program);
+registerSimCommands(program);
+
+/** On the first start of an empty install, seeds and records the demo (src/cli/demo.ts) once the server is up. */
+async function showDemo(server: RunningServer, config: Config, logger: Logger, stopping: () => boolean) {
+  try {
+    const skip = await demoSkipReason(server, config);
+    if (skip) {
+      logger.info({ reason: skip }, 'no demo');
+      return;
+    }
+    process.stdout.write('Fresh install: seeding a demo organization and recording a few calls through the simulator...\n');
+    const lines = await runDemo(server, server.firstRun!, logger);
+    process.stdout.write(`${lines.join('\n')}\n\n`);
+  } catch (err) {
+    if (!stopping()) logger.error({ err }, 'the demo could not be set up');
+  }
+}
 
 function firstRunBanner(credentials: FirstRunCredentials, url: string): string {
   return [

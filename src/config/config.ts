@@ -112,6 +112,7 @@ const schema = z
     CAPSTAN_SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(15_000),
     CAPSTAN_MEDIA_FLUSH_MS: z.coerce.number().int().min(200).max(60_000).default(5000),
     CAPSTAN_MEDIA_MAX_MESSAGE_BYTES: z.coerce.number().int().min(1024).max(16 * 1024 * 1024).default(1024 * 1024),
+    CAPSTAN_DEMO: z.enum(['auto', 'off']).default('auto'),
     CAPSTAN_TRUST_PROXY: z.enum(['true', 'false']).default('false'),
     CAPSTAN_SESSION_TTL_MINUTES: z.coerce.number().int().min(5).max(60 * 24 * 30).default(720),
     CAPSTAN_TOKEN_TTL_SECONDS: z.coerce.number().int().min(60).max(60 * 60 * 24 * 7).default(86_399),
@@ -151,6 +152,8 @@ export interface Config {
   readonly mediaFlushMs: number;
   /** Largest WebSocket message the media endpoints accept. */
   readonly mediaMaxMessageBytes: number;
+  /** `auto`: the first start of an empty install seeds a demo organization and records a few calls. */
+  readonly demo: 'auto' | 'off';
   /** Trust X-Forwarded-For/-Proto from a proxy in front (for the audited client address and secure cookies). */
   readonly trustProxy: boolean;
   readonly sessionTtlMs: number;
@@ -253,6 +256,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     connectors: connectorsConfig(c),
     mediaFlushMs: c.CAPSTAN_MEDIA_FLUSH_MS,
     mediaMaxMessageBytes: c.CAPSTAN_MEDIA_MAX_MESSAGE_BYTES,
+    demo: c.CAPSTAN_DEMO,
     trustProxy: c.CAPSTAN_TRUST_PROXY === 'true',
     sessionTtlMs: c.CAPSTAN_SESSION_TTL_MINUTES * 60_000,
     tokenTtlMs: c.CAPSTAN_TOKEN_TTL_SECONDS * 1000,

@@ -162,6 +162,13 @@ describe('Scenario 5 — outbound call to an external participant', () => {
     expect(spans(plan, 'trunk:c')).toEqual([{ from: 8, to: 50, captured: true, ch1: ['c'], ch2: ['a'] }]);
   });
 
+  it('TS: the recording starts when the customer answers, not while their phone rings', () => {
+    const ringing = new Call().start(0, 'outbound').join(0, 'a', 'agent').talk(0, 'a').join(3, 'c', 'customer').talk(8, 'c').leave(50, 'a').leave(50, 'c').end(50);
+    const { plan } = planOf(ringing);
+    expect(recording(plan, 'trunk:c').startedAtMs).toBe(Date.parse('2026-01-01T09:00:08.000Z'));
+    expect(spans(plan, 'trunk:c')).toEqual([{ from: 8, to: 50, captured: true, ch1: ['c'], ch2: ['a'] }]);
+  });
+
   it('SS: "One recording in the agent\'s perspective." (from dialing)', () => {
     const { plan } = planOf(outbound(), org({ trunk: { recording: false }, stations: stationsOn('ua') }));
     expect(spans(plan, 'station:a')).toEqual([

@@ -32,10 +32,20 @@ export function exitOf(child: ChildProcess): Promise<number | null> {
   });
 }
 
-/** Starts `capstan serve` on a free port with a fresh data folder; resolves once it prints its URL. */
+/**
+ * Starts `capstan serve` on a free port with a fresh data folder; resolves once it prints its URL.
+ * The fresh-install demo is off unless the test asks for it (CAPSTAN_DEMO=auto).
+ */
 export async function startCapstan(env: Record<string, string> = {}, timeoutMs = 30_000): Promise<CapstanProcess> {
   const dataDir = env.CAPSTAN_DATA_DIR ?? mkdtempSync(path.join(tmpdir(), 'capstan-e2e-'));
-  const child = runCapstan(['serve'], { CAPSTAN_PORT: '0', CAPSTAN_HOST: '127.0.0.1', CAPSTAN_DATA_DIR: dataDir, CAPSTAN_SIPREC_PORT: '0', ...env });
+  const child = runCapstan(['serve'], {
+    CAPSTAN_PORT: '0',
+    CAPSTAN_HOST: '127.0.0.1',
+    CAPSTAN_DATA_DIR: dataDir,
+    CAPSTAN_SIPREC_PORT: '0',
+    CAPSTAN_DEMO: 'off',
+    ...env,
+  });
   let output = '';
   child.stdout!.on('data', (d: Buffer) => (output += d.toString()));
   child.stderr!.on('data', (d: Buffer) => (output += d.toString()));

@@ -172,9 +172,12 @@ function startAutomatic(state: CaptureState, config: TelephonyConfig, out: Comma
   if (c.status === 'ended') return;
   const trunk = recordingTrunk(c, config);
 
-  // Trunk-side: "an end-to-end recording from the external participant's perspective".
+  // Trunk-side: "an end-to-end recording from the external participant's perspective". A caller
+  // is connected from the start of an inbound call; a customer who is dialled out to is connected
+  // once they answer (their first segment), not while their phone rings (CONFORMANCE row 5).
   const customer = externalParty(c);
-  if (trunk && customer && isOnCall(customer) && !state.recordings[`trunk:${customer.id}`] && !consentRefusal(state, 'trunk', config)) {
+  const connected = customer !== undefined && isOnCall(customer) && (c.direction !== 'outbound' || customer.segment !== null);
+  if (trunk && customer && connected && !state.recordings[`trunk:${customer.id}`] && !consentRefusal(state, 'trunk', config)) {
     const spec: RecordingSpec = {
       key: `trunk:${customer.id}`,
       kind: 'trunk',
