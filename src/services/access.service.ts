@@ -1,7 +1,7 @@
 import type { RecordingKind, Span } from '../domain/capture/types.js';
 import { AccessDenied } from '../domain/access/errors.js';
 import { actorOf, viewerOf, type Caller } from '../domain/access/principal.js';
-import { recordingAccess, type RecordingAccess } from '../domain/access/recording-access.js';
+import { mayListRecordings, recordingAccess, type RecordingAccess } from '../domain/access/recording-access.js';
 import { queueTimeline, segmentAccess, type SegmentAccess } from '../domain/access/segments.js';
 import type { EvaluationsRepository } from '../store/repositories/evaluations.repository.js';
 import type { AuditService } from './audit.service.js';
@@ -67,7 +67,7 @@ export class AccessService {
   async viewable<R extends RecordingSubject>(caller: Caller, recordings: readonly R[]): Promise<Array<{ recording: R; grant: RecordingGrant }>> {
     const decisions = await this.decide(caller, recordings);
     const allowed = recordings.filter((r) => decisions.get(r.id)!.view !== 'none');
-    if (recordings.length > 0 && allowed.length === 0) {
+    if (recordings.length > 0 && allowed.length === 0 && !mayListRecordings(viewerOf(caller.principal))) {
       const first = recordings[0]!;
       throw this.denied(caller, first, 'View', `You may not view any recording of this conversation: ${(decisions.get(first.id) as { reason: string }).reason}`);
     }

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_ORG_ID } from '../../src/services/index.js';
 import { toneShare } from '../support/audio.js';
-import { iso, queueTransfer } from '../support/call.js';
+import { Call, iso, queueTransfer } from '../support/call.js';
 import { TEST_ADMIN, signedIn, testApi, type TestApi } from '../support/api.js';
 import { openTestDb, type TestDb } from '../support/db.js';
 import { recordCall } from '../support/recorded-call.js';
@@ -183,5 +183,33 @@ describe('downloads and playback URLs', () => {
     const revoked = await get(url, {});
     expect(revoked.statusCode).toBe(403);
     expect(await lastAudit('sid')).toMatchObject({ action: 'Play', status: 'FAILURE', entityId: recordingId });
+  });
+});
+
+describe("listing a conversation whose only recording is somebody's ad-hoc recording", () => {
+  const listAs = (headers: Record<string, string>) => get('/api/v2/conversations/adhoc-only/recordings?maxWaitMs=0', headers);
+  beforeAll(async () => {
+    const call = new Call('adhoc-only').start(0, 'internal').join(0, 'u1', 'user').join(0, 'u2', 'user').talk(0, 'u1', 'u2');
+    call.adhoc(1, 'u1', true).adhoc(3, 'u1', false).leave(4, 'u1').leave(4, 'u2').end(4);
+    await recordCall(api.services, call, [{ participantId: 'u1', fromSec: 0, toSec: 4, hz: 440 }]);
+  }, 60_000);
+
+  it('answers a holder of a recording view permission with the recordings they may see: none', async () => {
+    const supervisor = await signedIn(api, { id: 'sup-adhoc', roleIds: ['supervisor'] });
+    const res = await listAs(supervisor);
+    expect(res.statusCode).toBe(200);
+    expect(res.json()).toEqual([]);
+  });
+
+  it('shows the owner their recording', async () => {
+    const owner = await signedIn(api, { id: 'u1', roleIds: ['user'] });
+    expect((await listAs(owner)).json().map((r: { recordingFileRole: string }) => r.recordingFileRole)).toEqual(['ADHOC']);
+  });
+
+  it('refuses, and audits, a caller with neither a view permission nor a relationship to it', async () => {
+    const stranger = await signedIn(api, { id: 'agent-adhoc', roleIds: ['agent'] });
+    const res = await listAs(stranger);
+    expect(res.statusCode).toBe(403);
+    expect((await lastAudit('agent-adhoc')).status).toBe('FAILURE');
   });
 });

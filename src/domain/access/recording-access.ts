@@ -47,6 +47,23 @@ export type RecordingAccess =
   | { readonly view: 'segments'; readonly download: false; readonly basis: 'segmentPermission'; readonly queueIds: ReadonlySet<string> }
   | { readonly view: 'none'; readonly download: false; readonly reason: string };
 
+/** The reference API's view permissions for recordings (any one lets a caller list a conversation's recordings). */
+export const RECORDING_VIEW_PERMISSIONS = [
+  'recording:recording:view',
+  'recording:recordingSegment:view',
+  'recording:snippetRecording:view',
+  'recording:screenRecording:view',
+] as const;
+
+/**
+ * A caller holding a view permission is answered with the recordings they may see, even none
+ * (an admin on a call that has only someone's ad-hoc recording); a caller with no permission and
+ * no relationship to any of them is refused.
+ */
+export function mayListRecordings(viewer: Viewer): boolean {
+  return RECORDING_VIEW_PERMISSIONS.some((p) => holds(viewer.permissions, p));
+}
+
 export function recordingAccess(viewer: Viewer, recording: RecordingFacts, evaluations: readonly EvaluationFacts[]): RecordingAccess {
   const has = (p: string) => holds(viewer.permissions, p);
   const isMine = viewer.userId !== undefined && recording.userId === viewer.userId;
