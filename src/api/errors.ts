@@ -56,7 +56,8 @@ const DOMAIN_STATUS: ReadonlyArray<[prefix: string, status: number]> = [
 
 export function fromZod(error: z.ZodError, where: string): ApiError {
   const details = error.issues.map((issue) => ({
-    errorCode: issue.code,
+    // Rules with a stable code of their own carry it in the issue's params (see domain/policy/schema.ts).
+    errorCode: (issue as { params?: { errorCode?: string } }).params?.errorCode ?? issue.code,
     fieldName: [where, ...issue.path.map(String)].filter(Boolean).join('.'),
     entityName: issue.message,
   }));
