@@ -3,7 +3,7 @@ import { foldConversation } from '../../src/domain/conversation.js';
 import { mergeEvents } from '../../src/domain/timeline/order.js';
 import { conversationFacts, pendingWrapups, type ConversationFacts, type RecordingFacts } from '../../src/domain/policy/facts.js';
 import { evaluatePolicies, type RetentionSettings } from '../../src/domain/policy/evaluate.js';
-import { policyInputSchema, type MediaPolicy, type Policy } from '../../src/domain/policy/schema.js';
+import { policyInputSchema, type MediaPolicyInput, type Policy } from '../../src/domain/policy/schema.js';
 import { DAY_MS } from '../../src/domain/policy/time.js';
 import { Call, org, T0 } from '../support/call.js';
 
@@ -31,7 +31,7 @@ const acdCall = (language?: string) =>
     .wrapupDone(200, 'a', 'sale');
 
 let nextId = 0;
-function policy(name: string, call: MediaPolicy, options: { enabledAtMs?: number | null; order?: number; enabled?: boolean } = {}): Policy {
+function policy(name: string, call: MediaPolicyInput, options: { enabledAtMs?: number | null; order?: number; enabled?: boolean } = {}): Policy {
   const definition = policyInputSchema.parse({ name, enabled: options.enabled ?? true, order: options.order, mediaPolicies: { callPolicy: call } });
   return { id: `p${++nextId}`, definition, createdAtMs: T0 - DAY_MS, modifiedAtMs: T0 - DAY_MS, enabledAtMs: options.enabledAtMs === undefined ? T0 - DAY_MS : options.enabledAtMs };
 }
@@ -72,7 +72,7 @@ describe('facts a policy looks at', () => {
 
 describe('each condition', () => {
   const f = facts(acdCall('fr-FR'));
-  const cases: Array<[string, MediaPolicy['conditions'], MediaPolicy['conditions']]> = [
+  const cases: Array<[string, MediaPolicyInput['conditions'], MediaPolicyInput['conditions']]> = [
     ['forUsers', { forUsers: [{ id: 'ub' }, { id: 'ua' }] }, { forUsers: [{ id: 'ub' }] }],
     ['directions', { directions: ['INBOUND'] }, { directions: ['OUTBOUND'] }],
     ['forQueues', { forQueues: [{ id: 'q1' }] }, { forQueues: [{ id: 'q2' }] }],

@@ -78,11 +78,11 @@ const dateRange = z.string().refine((v) => parseDateRange(v) !== undefined, {
 const unsupportedList = (what: string) =>
   z
     .array(z.unknown())
-    .optional()
     .superRefine((v, ctx) => {
-      if (v && v.length > 0) fail(ctx, [], 'policy.unsupported', `${what} are not supported by Capstan; leave the list empty`);
+      if (v.length > 0) fail(ctx, [], 'policy.unsupported', `${what} are not supported by Capstan; leave the list empty`);
     })
-    .transform(() => undefined);
+    .transform(() => undefined)
+    .optional();
 
 export const policyConditionsSchema = z.object({
   forUsers: refs(1000).optional(),
@@ -163,6 +163,7 @@ export type PolicyInput = z.infer<typeof policyInputSchema>;
 export type PolicyConditions = z.infer<typeof policyConditionsSchema>;
 export type PolicyActions = z.infer<typeof policyActionsSchema>;
 export type MediaPolicy = z.infer<typeof mediaPolicySchema>;
+export type MediaPolicyInput = z.input<typeof mediaPolicySchema>;
 
 /** A stored policy: its definition plus what Capstan keeps about its life. */
 export interface Policy {
