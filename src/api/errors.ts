@@ -49,6 +49,18 @@ export const forbidden = (permissions: readonly string[]) =>
 /** HTTP status of each family of domain error codes. */
 const DOMAIN_STATUS: ReadonlyArray<[prefix: string, status: number]> = [
   ['paging.', 400],
+  ['policy.unknownReference', 400],
+  ['job.notCreator', 403],
+  ['job.sensitiveDataNotAllowed', 403],
+  ['job.invalidQuery', 400],
+  ['job.unknownIntegration', 400],
+  ['recording.noExportIntegration', 400],
+  ['recording.missingPermission', 403],
+  ['recording.', 409],
+  ['policy.', 409],
+  ['job.', 409],
+  ['settings.', 409],
+  ['integration.', 409],
   ['event.', 409],
   ['timeline.', 409],
   ['capture.', 409],
@@ -80,7 +92,7 @@ export function toErrorBody(err: unknown, contextId: string): ErrorBody {
     code = err.code;
     message = err.message;
     entityId = err.entityId;
-    details = [{ errorCode: err.code, ...(err.entityId ? { entityId: err.entityId } : {}) }];
+    details = err.details ?? [{ errorCode: err.code, ...(err.entityId ? { entityId: err.entityId } : {}) }];
   } else if (err instanceof z.ZodError) {
     return toErrorBody(fromZod(err, ''), contextId);
   } else if (isFastifyClientError(err)) {

@@ -1,4 +1,5 @@
 import type { ColumnType } from 'kysely';
+import type { RetentionTables } from './retention.schema.js';
 
 /**
  * Table types for Kysely. Conventions shared by both dialects: instants are epoch milliseconds in
@@ -116,7 +117,7 @@ export interface AnnotationsTable {
   updated_at: ColumnType<number, number, number>;
 }
 
-export interface Database {
+export interface Database extends RetentionTables {
   organizations: OrganizationsTable;
   users: UsersTable;
   telephony_config: TelephonyConfigTable;

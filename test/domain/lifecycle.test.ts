@@ -53,6 +53,12 @@ describe('recording lifecycle', () => {
     expect(nextAction({ ...s, protected: false }, 1000)).toBe('delete');
   });
 
+  it('a deletion once under way completes, protected or not (it was decided first)', () => {
+    const deleting: LifecycleState = { ...base, fileState: 'DELETING', deleteAtMs: 100, protected: true };
+    expect(nextAction(deleting, 0)).toBe('delete');
+    expect(dueAt(deleting)).toBe(0);
+  });
+
   it('restoring brings an archived recording back at once, until a set time, then it returns to the archive', () => {
     const restoring: LifecycleState = { ...base, fileState: 'RESTORING', restoreUntilMs: 900 };
     expect(dueAt(restoring)).toBe(0);

@@ -102,7 +102,8 @@ type PredicateInput = z.infer<typeof predicateSchema>;
 type FilterInput = z.infer<typeof filterSchema>;
 
 export type Expr =
-  | { readonly op: 'and' | 'or'; readonly items: readonly Expr[] }
+  | { readonly op: 'and'; readonly items: readonly Expr[] }
+  | { readonly op: 'or'; readonly items: readonly Expr[] }
   | { readonly op: 'dimension'; readonly def: DimensionDef; readonly operator: 'matches' | 'exists' | 'notExists'; readonly value?: string }
   | { readonly op: 'metric'; readonly metric: Metric; readonly range: { gt?: number; gte?: number; lt?: number; lte?: number } };
 

@@ -5,8 +5,12 @@
  * `afterAction`, and stores `dueAt` of the result as the recording's next due instant.
  */
 
-/** The reference's `fileState` values a recording passes through here. */
-export type LifecycleFileState = 'AVAILABLE' | 'ARCHIVED' | 'RESTORING' | 'RESTORED' | 'DELETED';
+/**
+ * The reference's `fileState` values a recording passes through here, plus DELETING: a deletion
+ * decided and committed before any byte is removed, so that it finishes after a crash and cannot
+ * race with protection being applied meanwhile.
+ */
+export type LifecycleFileState = 'AVAILABLE' | 'ARCHIVED' | 'RESTORING' | 'RESTORED' | 'DELETING' | 'DELETED';
 
 export interface LifecycleState {
   readonly fileState: LifecycleFileState;
@@ -29,6 +33,7 @@ const exportPending = (s: LifecycleState) =>
 /** Each pending action with its instant; delete is absent while protected. */
 function pending(s: LifecycleState): Array<[LifecycleAction, number]> {
   if (s.fileState === 'DELETED') return [];
+  if (s.fileState === 'DELETING') return [['delete', Number.NEGATIVE_INFINITY]];
   const out: Array<[LifecycleAction, number]> = [];
   // Export before delete: a recording due for both leaves a copy first.
   if (exportPending(s)) out.push(['export', s.exportAtMs!]);
@@ -77,6 +82,7 @@ export function mediaLocation(fileState: LifecycleFileState): { hot: boolean; ar
     case 'RESTORING':
       return { hot: false, archive: true };
     case 'RESTORED':
+    case 'DELETING':
       return { hot: true, archive: true };
     case 'DELETED':
       return { hot: false, archive: false };

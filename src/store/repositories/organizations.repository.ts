@@ -1,5 +1,7 @@
 import { recordingSettingsSchema, type RecordingSettings } from '../../domain/settings.js';
+import type { Kysely } from 'kysely';
 import type { Db } from '../db.js';
+import type { Database } from '../schema.js';
 
 /** Organizations (tenants) and their recording settings. */
 export class OrganizationsRepository {
@@ -18,14 +20,19 @@ export class OrganizationsRepository {
     return (await this.db.kysely.selectFrom('organizations').select('id').where('id', '=', id).executeTakeFirst()) !== undefined;
   }
 
+  /** Whether the organization has saved recording settings (the reference's `createDefault`). */
+  async hasSettings(orgId: string): Promise<boolean> {
+    return (await this.db.kysely.selectFrom('recording_settings').select('org_id').where('org_id', '=', orgId).executeTakeFirst()) !== undefined;
+  }
+
   async settings(orgId: string): Promise<RecordingSettings> {
     const row = await this.db.kysely.selectFrom('recording_settings').select('data').where('org_id', '=', orgId).executeTakeFirst();
     return recordingSettingsSchema.parse(row ? JSON.parse(row.data) : {});
   }
 
-  async saveSettings(orgId: string, settings: RecordingSettings, now: number): Promise<void> {
+  async saveSettings(orgId: string, settings: RecordingSettings, now: number, exec: Kysely<Database> = this.db.kysely): Promise<void> {
     const data = JSON.stringify(settings);
-    await this.db.kysely
+    await exec
       .insertInto('recording_settings')
       .values({ org_id: orgId, data, updated_at: now })
       .onConflict((oc) => oc.column('org_id').doUpdateSet({ data, updated_at: now }))
