@@ -1,5 +1,6 @@
 import { admitEvents, foldConversation, type FoldedConversation } from '../domain/conversation.js';
 import { toDomainEvent, type ConversationEvent, type ConversationEventInput } from '../domain/events.js';
+import { conversationFacts } from '../domain/facts.js';
 import { mergeEvents } from '../domain/timeline/order.js';
 import { inTransaction, type Db } from '../store/db.js';
 import type { Clock } from '../store/clock.js';
@@ -70,7 +71,9 @@ export class ConversationService {
           mediaHighWaterMs: summary.mediaHighWaterMs ?? undefined,
         });
         await conversations.appendEvents(trx, orgId, admitted.added, now);
-        await conversations.updateSummary(trx, orgId, admitted.folded.state.conversation, admitted.events.length, lastAt(admitted.events), now);
+        const { state, applied } = admitted.folded;
+        const facts = conversationFacts(state.conversation, applied);
+        await conversations.updateSummary(trx, orgId, state.conversation, facts, admitted.events.length, lastAt(admitted.events), now);
         const rows = await recordings.syncPlan(trx, orgId, conversationId, admitted.folded.plan.recordings, now);
         accepted += admitted.added.length;
         duplicates += admitted.duplicates.length;

@@ -58,9 +58,34 @@ export interface ConversationsTable {
   last_event_at: number | null;
   /** Newest instant the conversation's audio has reached (set by the media pipeline). */
   media_high_water_at: number | null;
+  /** From start to end, once ended. */
+  duration_ms: number | null;
   event_count: number;
   created_at: number;
   updated_at: number;
+}
+
+export interface ConversationUsersTable {
+  org_id: string;
+  conversation_id: string;
+  user_id: string;
+  /** agent, user, customer (an internal caller), monitor, coach or barge. */
+  purpose: string;
+  first_at: number;
+}
+
+export interface ConversationQueuesTable {
+  org_id: string;
+  conversation_id: string;
+  queue_id: string;
+}
+
+export interface ConversationWrapupsTable {
+  org_id: string;
+  conversation_id: string;
+  participant_id: string;
+  user_id: string | null;
+  code: string;
 }
 
 export interface ConversationEventsTable {
@@ -124,6 +149,9 @@ export interface Database extends RetentionTables {
   recording_settings: RecordingSettingsTable;
   conversations: ConversationsTable;
   conversation_events: ConversationEventsTable;
+  conversation_users: ConversationUsersTable;
+  conversation_queues: ConversationQueuesTable;
+  conversation_wrapups: ConversationWrapupsTable;
   recordings: RecordingsTable;
   annotations: AnnotationsTable;
 }

@@ -1,5 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { Call, iso } from '../support/call.js';
+import { ConversationsRepository } from '../../src/store/repositories/conversations.repository.js';
+import { Call, iso, T0 } from '../support/call.js';
 import { testApi, type TestApi } from '../support/api.js';
 import { describeEachDialect } from '../support/db.js';
 
@@ -28,6 +29,35 @@ describeEachDialect('events endpoint', (db) => {
     expect(conversation.recordings.map((r: { key: string }) => r.key).sort()).toEqual(['station:a', 'trunk:c']);
     const trunk = conversation.recordings.find((r: { key: string }) => r.key === 'trunk:c');
     expect(trunk.spans.at(-1)).toMatchObject({ start: iso(2), end: null, captured: true, ch1: ['c'], ch2: ['a'] });
+  });
+
+  it('keeps the conversation\'s facts queryable: users, queues, wrap-up codes and duration', async () => {
+    const call = new Call('conv-facts')
+      .start(0, 'inbound')
+      .join(0, 'c', 'customer')
+      .join(0, 'acd', 'acd')
+      .queue(0, 'c', 'billing')
+      .join(5, 'a', 'agent')
+      .talk(5, 'c', 'a')
+      .leave(5, 'acd')
+      .join(8, 's', 'monitor')
+      .monitor(8, 's', 'a', 'monitor')
+      .leave(20, 's')
+      .leave(30, 'c')
+      .wrapup(30, 'a')
+      .end(30)
+      .wrapupDone(40, 'a', 'sale');
+    await post(call.inputs);
+    const repo = new ConversationsRepository(db());
+    expect(await repo.facts('default', 'conv-facts')).toEqual({
+      users: [
+        { userId: 'ua', purpose: 'agent', firstAtMs: T0 + 5000 },
+        { userId: 'us', purpose: 'monitor', firstAtMs: T0 + 8000 },
+      ],
+      queueIds: ['billing'],
+      wrapups: [{ participantId: 'a', userId: 'ua', code: 'sale' }],
+      durationMs: 30_000,
+    });
   });
 
   it('accepts one event alone and an array, and drops repeated eventIds', async () => {

@@ -21,7 +21,7 @@ describe('capstan serve', () => {
       body: JSON.stringify(events),
     });
     expect(posted.status).toBe(202);
-    const conversation = await (await fetch(`${capstan.url}/api/v2/capstan/conversations/e2e-1`)).json();
+    const conversation = (await (await fetch(`${capstan.url}/api/v2/capstan/conversations/e2e-1`)).json()) as { events: unknown[] };
     expect(conversation.events).toHaveLength(2);
 
     expect(await capstan.stop('SIGTERM')).toBe(0);

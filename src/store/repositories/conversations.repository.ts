@@ -1,4 +1,5 @@
 import type { Kysely } from 'kysely';
+import type { ConversationFacts } from '../../domain/facts.js';
 import type { ConversationState } from '../../domain/timeline/state.js';
 import { toWireEvent, type ConversationEvent, type ConversationEventInput } from '../../domain/events.js';
 import { forUpdate, type Db } from '../db.js';
@@ -88,8 +89,17 @@ export class ConversationsRepository {
       .execute();
   }
 
-  /** Records what the timeline now says about the conversation. */
-  async updateSummary(trx: Kysely<Database>, orgId: string, state: ConversationState, eventCount: number, lastEventAtMs: number | undefined, now: number) {
+  /** Records what the timeline now says about the conversation: its summary and its facts. */
+  async updateSummary(
+    trx: Kysely<Database>,
+    orgId: string,
+    state: ConversationState,
+    facts: ConversationFacts,
+    eventCount: number,
+    lastEventAtMs: number | undefined,
+    now: number,
+  ) {
+    const id = state.conversationId;
     await trx
       .updateTable('conversations')
       .set({
@@ -101,12 +111,47 @@ export class ConversationsRepository {
         started_at: state.startedAtMs ?? null,
         ended_at: state.endedAtMs ?? null,
         last_event_at: lastEventAtMs ?? null,
+        duration_ms: facts.durationMs ?? null,
         event_count: eventCount,
         updated_at: now,
       })
       .where('org_id', '=', orgId)
-      .where('id', '=', state.conversationId)
+      .where('id', '=', id)
       .execute();
+    for (const table of ['conversation_users', 'conversation_queues', 'conversation_wrapups'] as const) {
+      await trx.deleteFrom(table).where('org_id', '=', orgId).where('conversation_id', '=', id).execute();
+    }
+    if (facts.users.length) {
+      await trx
+        .insertInto('conversation_users')
+        .values(facts.users.map((u) => ({ org_id: orgId, conversation_id: id, user_id: u.userId, purpose: u.purpose, first_at: u.firstAtMs })))
+        .execute();
+    }
+    if (facts.queueIds.length) {
+      await trx.insertInto('conversation_queues').values(facts.queueIds.map((q) => ({ org_id: orgId, conversation_id: id, queue_id: q }))).execute();
+    }
+    if (facts.wrapups.length) {
+      await trx
+        .insertInto('conversation_wrapups')
+        .values(facts.wrapups.map((w) => ({ org_id: orgId, conversation_id: id, participant_id: w.participantId, user_id: w.userId ?? null, code: w.code })))
+        .execute();
+    }
+  }
+
+  async facts(orgId: string, conversationId: string): Promise<ConversationFacts> {
+    const k = this.db.kysely;
+    const [summary, users, queues, wrapups] = await Promise.all([
+      k.selectFrom('conversations').select('duration_ms').where('org_id', '=', orgId).where('id', '=', conversationId).executeTakeFirst(),
+      k.selectFrom('conversation_users').selectAll().where('org_id', '=', orgId).where('conversation_id', '=', conversationId).execute(),
+      k.selectFrom('conversation_queues').select('queue_id').where('org_id', '=', orgId).where('conversation_id', '=', conversationId).execute(),
+      k.selectFrom('conversation_wrapups').selectAll().where('org_id', '=', orgId).where('conversation_id', '=', conversationId).execute(),
+    ]);
+    return {
+      users: users.map((u) => ({ userId: u.user_id, purpose: u.purpose, firstAtMs: u.first_at })),
+      queueIds: queues.map((q) => q.queue_id),
+      wrapups: wrapups.map((w) => ({ participantId: w.participant_id, ...(w.user_id ? { userId: w.user_id } : {}), code: w.code })),
+      ...(summary?.duration_ms != null ? { durationMs: summary.duration_ms } : {}),
+    };
   }
 
   /** The media pipeline reports how far the conversation's audio has got. */
