@@ -42,6 +42,13 @@ const schema = z.object({
   CAPSTAN_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   CAPSTAN_EVENT_WINDOW_MS: z.coerce.number().int().min(0).max(60_000).default(2000),
   CAPSTAN_SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(15_000),
+  CAPSTAN_WORKER_POLL_MS: z.coerce.number().int().min(10).max(600_000).default(1000),
+  CAPSTAN_WORKER_LEASE_MS: z.coerce.number().int().min(1000).max(3_600_000).default(60_000),
+  CAPSTAN_LIFECYCLE_BATCH: z.coerce.number().int().min(1).max(10_000).default(500),
+  CAPSTAN_LIFECYCLE_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(16),
+  CAPSTAN_RETENTION_WRAPUP_WAIT_MS: z.coerce.number().int().min(0).max(86_400_000).default(900_000),
+  CAPSTAN_PROTECTION_LIMIT: z.coerce.number().int().min(1).max(1_000_000).default(1000),
+  CAPSTAN_JOB_BATCH: z.coerce.number().int().min(1).max(10_000).default(200),
 });
 
 export interface Config {
@@ -56,6 +63,24 @@ export interface Config {
   /** How far behind a conversation's newest event or audio an event may arrive and still be ordered in. */
   readonly eventWindowMs: number;
   readonly shutdownTimeoutMs: number;
+  readonly worker: {
+    /** Longest sleep between passes when nothing is due. */
+    readonly pollMs: number;
+    /** How long claimed work stays with one worker before another may take it over. */
+    readonly leaseMs: number;
+  };
+  readonly retention: {
+    /** Recordings the lifecycle scheduler takes per batch. */
+    readonly lifecycleBatch: number;
+    /** Media actions (archive, restore, delete, export) in flight at once per worker. */
+    readonly lifecycleConcurrency: number;
+    /** How long policy evaluation waits for agents still in after-call work. */
+    readonly wrapupWaitMs: number;
+    /** Conversations an organization may protect from deletion. */
+    readonly protectionLimit: number;
+    /** Conversations a bulk job handles per committed batch. */
+    readonly jobBatch: number;
+  };
 }
 
 export class ConfigError extends Error {
@@ -107,5 +132,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel: c.CAPSTAN_LOG_LEVEL,
     eventWindowMs: c.CAPSTAN_EVENT_WINDOW_MS,
     shutdownTimeoutMs: c.CAPSTAN_SHUTDOWN_TIMEOUT_MS,
+    worker: Object.freeze({ pollMs: c.CAPSTAN_WORKER_POLL_MS, leaseMs: c.CAPSTAN_WORKER_LEASE_MS }),
+    retention: Object.freeze({
+      lifecycleBatch: c.CAPSTAN_LIFECYCLE_BATCH,
+      lifecycleConcurrency: c.CAPSTAN_LIFECYCLE_CONCURRENCY,
+      wrapupWaitMs: c.CAPSTAN_RETENTION_WRAPUP_WAIT_MS,
+      protectionLimit: c.CAPSTAN_PROTECTION_LIMIT,
+      jobBatch: c.CAPSTAN_JOB_BATCH,
+    }),
   });
 }

@@ -46,3 +46,8 @@ export const SYSTEM_ACTOR: AuditEntry['actor'] = { name: 'Capstan retention' };
 export function hasPermission(principal: Principal, permission: string): boolean {
   return principal.permissions.has(permission) || principal.permissions.has('*');
 }
+
+/** The principal and its address, as services take them. */
+export function callerOf(ctx: { readonly principal: Principal; readonly request: { readonly ip: string } }): Caller {
+  return { principal: ctx.principal, remoteIp: ctx.request.ip };
+}

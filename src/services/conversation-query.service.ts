@@ -5,8 +5,9 @@ import { decodeCursor, encodeCursor } from '../store/paging.js';
 
 /**
  * Runs conversation queries (domain/query/conversation-query.ts) as SQL: the interval on
- * `conversations.started_at`, conversation predicates on the conversation row, and each segment
- * filter as an EXISTS over `conversation_segments`. Results page by keyset on (start, id).
+ * `conversations.started_at`, predicates on conversation columns directly, and predicates on the
+ * conversation's users, queues and wrap-up codes as EXISTS over their fact tables. Results page
+ * by keyset on (start, id).
  */
 
 export interface ConversationRef {
@@ -26,17 +27,26 @@ function predicate(e: Expr): RawBuilder<SqlBool> {
     return sql<SqlBool>`(${sql.join(e.items.map(predicate), sql.raw(` ${e.op} `))})`;
   }
   if (e.op === 'metric') {
-    const duration = sql`(c.ended_at - c.started_at)`;
+    const duration = sql`c.duration_ms`;
     const bounds = Object.entries(e.range)
       .filter(([, v]) => v !== undefined)
       .map(([op, v]) => sql`${duration} ${sql.raw({ gt: '>', gte: '>=', lt: '<', lte: '<=' }[op]!)} ${v}`);
-    return sql<SqlBool>`(c.ended_at is not null and ${sql.join(bounds, sql.raw(' and '))})`;
+    return sql<SqlBool>`(c.duration_ms is not null and ${sql.join(bounds, sql.raw(' and '))})`;
   }
-  // Segment dimensions only appear inside segment filters, where `s` is the segment row.
-  const column = sql.ref(`${e.def.scope === 'segment' ? 's' : 'c'}.${e.def.column}`);
-  if (e.operator === 'exists') return sql<SqlBool>`${column} is not null`;
-  if (e.operator === 'notExists') return sql<SqlBool>`${column} is null`;
-  return e.def.caseless ? sql<SqlBool>`lower(${column}) = lower(${e.value!})` : sql<SqlBool>`${column} = ${e.value!}`;
+  const column = sql.ref(`${e.def.table === 'conversations' ? 'c' : 'f'}.${e.def.column}`);
+  const test =
+    e.operator === 'exists'
+      ? sql<SqlBool>`${column} is not null`
+      : e.operator === 'notExists'
+        ? sql<SqlBool>`${column} is null`
+        : e.def.caseless
+          ? sql<SqlBool>`lower(${column}) = lower(${e.value!})`
+          : sql<SqlBool>`${column} = ${e.value!}`;
+  if (e.def.table === 'conversations') return test;
+  // A fact predicate holds when some row of the conversation's facts matches; notExists when none has a value.
+  const facts = sql.table(e.def.table);
+  if (e.operator === 'notExists') return sql<SqlBool>`not exists (select 1 from ${facts} f where f.org_id = c.org_id and f.conversation_id = c.id)`;
+  return sql<SqlBool>`exists (select 1 from ${facts} f where f.org_id = c.org_id and f.conversation_id = c.id and ${test})`;
 }
 
 export class ConversationQueryService {
@@ -49,10 +59,7 @@ export class ConversationQueryService {
       sql<SqlBool>`c.started_at >= ${query.startMs}`,
       sql<SqlBool>`c.started_at < ${query.endMs}`,
       ...query.conversation.map(predicate),
-      ...query.segment.map(
-        (e) =>
-          sql<SqlBool>`exists (select 1 from conversation_segments s where s.org_id = c.org_id and s.conversation_id = c.id and ${predicate(e)})`,
-      ),
+      ...query.segment.map(predicate),
     ];
     return sql<SqlBool>`${sql.join(parts, sql.raw(' and '))}`;
   }

@@ -9,6 +9,7 @@ import { TelephonyRepository } from '../store/repositories/telephony.repository.
 import { ConversationHub } from './conversation-hub.js';
 import { ConversationService } from './conversation.service.js';
 import { Lifecycle } from './lifecycle.js';
+import { createRetentionServices, type RetentionServices } from './retention.wiring.js';
 import { TelephonyService } from './telephony.service.js';
 
 /** The embedded install's one organization; every row and object key carries an org id. */
@@ -25,6 +26,7 @@ export interface Services {
   readonly organizations: OrganizationsRepository;
   readonly telephony: TelephonyService;
   readonly conversations: ConversationService;
+  readonly retention: RetentionServices;
 }
 
 export function createServices(config: Config, db: Db, clock: Clock, logger: Logger): Services {
@@ -39,6 +41,9 @@ export function createServices(config: Config, db: Db, clock: Clock, logger: Log
     clock,
     windowMs: config.eventWindowMs,
   });
+  const organizations = new OrganizationsRepository(db);
+  // Until the identity area's audit service is merged, retention's audit events go nowhere.
+  const audit = { record: async () => undefined };
   return {
     config,
     logger,
@@ -46,8 +51,9 @@ export function createServices(config: Config, db: Db, clock: Clock, logger: Log
     clock,
     lifecycle: new Lifecycle(),
     hub,
-    organizations: new OrganizationsRepository(db),
+    organizations,
     telephony,
     conversations,
+    retention: createRetentionServices({ config, db, clock, logger, hub, conversations, organizations, audit }),
   };
 }

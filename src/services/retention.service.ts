@@ -1,8 +1,7 @@
 import type { Kysely } from 'kysely';
 import { evaluatePolicies } from '../domain/policy/evaluate.js';
-import { conversationFacts, pendingWrapups } from '../domain/policy/facts.js';
+import { pendingWrapups, policyFacts } from '../domain/policy/facts.js';
 import { DAY_MS } from '../domain/policy/time.js';
-import { segmentsOf } from '../domain/query/segments.js';
 import { dueAt, type LifecycleState } from '../domain/retention/lifecycle.js';
 import type { Clock } from '../store/clock.js';
 import { inTransaction, type Db } from '../store/db.js';
@@ -11,7 +10,6 @@ import type { LifecycleRecord, LifecycleRepository } from '../store/repositories
 import type { OrganizationsRepository } from '../store/repositories/organizations.repository.js';
 import type { PoliciesRepository } from '../store/repositories/policies.repository.js';
 import type { ProtectionRepository } from '../store/repositories/protection.repository.js';
-import type { SegmentsRepository } from '../store/repositories/segments.repository.js';
 import type { Database } from '../store/schema.js';
 import { DomainError } from '../domain/errors.js';
 import { SYSTEM_ACTOR, actorOf, hasPermission, type AuditTrail, type Caller } from './audit-bridge.js';
@@ -21,8 +19,7 @@ import type { ConversationService } from './conversation.service.js';
 /**
  * Retention at the end of a conversation: once it has ended (and its agents have finished
  * after-call work, or waited long enough), the policies in force when it started are evaluated
- * and each recording gets its dates and the reasons for them. Also keeps the segment index the
- * conversation query engine searches, in the same transaction as the events.
+ * and each recording gets its dates and the reasons for them.
  */
 
 export const EVALUATE_QUEUE = 'retention.evaluate';
@@ -35,7 +32,6 @@ export interface RetentionServiceDeps {
   readonly organizations: OrganizationsRepository;
   readonly lifecycle: LifecycleRepository;
   readonly protection: ProtectionRepository;
-  readonly segments: SegmentsRepository;
   readonly jobs: JobQueue;
   readonly audit: AuditTrail;
   readonly clock: Clock;
@@ -59,15 +55,13 @@ export type EvaluationOutcome =
 export class RetentionService {
   constructor(private readonly deps: RetentionServiceDeps) {}
 
-  /** Wires the transactional hook: segment index, and evaluation once the conversation has ended. */
+  /** Queues the evaluation of every conversation that ends, in the transaction that ends it. */
   attach(hub: ConversationHub): void {
     hub.subscribeInTransaction((trx, update) => this.onConversationChanged(trx, update));
   }
 
   private async onConversationChanged(trx: Kysely<Database>, update: ConversationUpdate): Promise<void> {
-    const { state } = update.folded;
-    await this.deps.segments.replace(trx, update.orgId, update.conversationId, segmentsOf(state.conversation, update.folded.applied));
-    if (state.conversation.status === 'ended') {
+    if (update.folded.state.conversation.status === 'ended') {
       await this.deps.jobs.enqueue(
         { queue: EVALUATE_QUEUE, key: `${update.orgId}/${update.conversationId}`, orgId: update.orgId, payload: { conversationId: update.conversationId }, runAtMs: this.deps.clock.now() },
         trx,
@@ -84,7 +78,7 @@ export class RetentionService {
     const view = await conversations.get(orgId, conversationId);
     if (!view) return { status: 'unknown' };
     const state = view.folded.state.conversation;
-    const facts = conversationFacts(state, view.folded.applied);
+    const facts = policyFacts(state, view.folded.applied);
     if (!facts) return { status: 'notEnded' };
     const now = clock.now();
     if (pendingWrapups(state).length > 0 && now < facts.endedAtMs + wrapupWaitMs) return { status: 'waiting', retryAtMs: facts.endedAtMs + wrapupWaitMs };
@@ -116,7 +110,7 @@ export class RetentionService {
         kind: recordings[i]!.kind,
         startedAtMs: recordings[i]!.startedAtMs,
         dueAtMs: dueAt(lifecycleState),
-        decision: { ...decision, evaluations: evaluation.evaluations } as LifecycleRecord['decision'],
+        decision: { ...decision, evaluations: evaluation.evaluations },
         evaluatedAtMs: now,
         attempts: 0,
         lastError: null,

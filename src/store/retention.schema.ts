@@ -1,6 +1,6 @@
 /**
  * Tables of retention policies, the recording lifecycle, protection, bulk jobs, the job queue and
- * the conversation segment index (migration 0300). Same conventions as schema.ts: instants are
+ * export integrations (migration 0300). Same conventions as schema.ts: instants are
  * epoch milliseconds, flags 0/1, structured values JSON text, every row carries `org_id`.
  */
 
@@ -120,22 +120,6 @@ export interface IntegrationsTable {
   updated_at: number;
 }
 
-/** One row per segment of a participant (domain/query/segments.ts), searched by conversation queries. */
-export interface ConversationSegmentsTable {
-  org_id: string;
-  conversation_id: string;
-  seq: number;
-  participant_id: string;
-  purpose: string;
-  user_id: string | null;
-  segment_type: string;
-  queue_id: string | null;
-  flow_id: string | null;
-  wrapup_code: string | null;
-  start_at: number;
-  end_at: number | null;
-}
-
 export interface RetentionTables {
   retention_policies: RetentionPoliciesTable;
   recording_lifecycle: RecordingLifecycleTable;
@@ -144,5 +128,4 @@ export interface RetentionTables {
   recording_jobs: RecordingJobsTable;
   recording_job_failures: RecordingJobFailuresTable;
   integrations: IntegrationsTable;
-  conversation_segments: ConversationSegmentsTable;
 }

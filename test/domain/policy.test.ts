@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { foldConversation } from '../../src/domain/conversation.js';
 import { mergeEvents } from '../../src/domain/timeline/order.js';
-import { conversationFacts, pendingWrapups, type ConversationFacts, type RecordingFacts } from '../../src/domain/policy/facts.js';
+import { pendingWrapups, policyFacts, type PolicyFacts, type RecordingFacts } from '../../src/domain/policy/facts.js';
 import { evaluatePolicies, type RetentionSettings } from '../../src/domain/policy/evaluate.js';
 import { policyInputSchema, type MediaPolicyInput, type Policy } from '../../src/domain/policy/schema.js';
 import { DAY_MS } from '../../src/domain/policy/time.js';
@@ -9,10 +9,10 @@ import { Call, org, T0 } from '../support/call.js';
 
 /** Retention policies evaluated at conversation end (seed: "policies apply only to future interactions"). */
 
-function facts(call: Call): ConversationFacts {
+function facts(call: Call): PolicyFacts {
   const { events } = mergeEvents([], call.domainEvents());
   const folded = foldConversation(call.conversationId, events, org({ users: { ua: { screenRecording: true } } }), { windowMs: 0 });
-  return conversationFacts(folded.state.conversation, folded.applied)!;
+  return policyFacts(folded.state.conversation, folded.applied)!;
 }
 
 /** C calls in, waits in queue q1, agent A (user ua) answers; 3 minutes; wrap-up code "sale". */
@@ -40,7 +40,7 @@ const SETTINGS: RetentionSettings = { snippetRetentionDays: 90, maxInteractionRe
 const NOW = T0 + 300_000;
 const trunk: RecordingFacts = { id: 'r-trunk', kind: 'trunk', userId: null, startedAtMs: T0 };
 
-function decide(f: ConversationFacts, policies: Policy[], recordings: RecordingFacts[] = [trunk], settings = SETTINGS) {
+function decide(f: PolicyFacts, policies: Policy[], recordings: RecordingFacts[] = [trunk], settings = SETTINGS) {
   return evaluatePolicies({ facts: f, recordings, policies, settings, nowMs: NOW });
 }
 const keep = (days: number, archiveDays?: number) => ({

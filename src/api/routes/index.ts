@@ -2,7 +2,13 @@ import { openApiDocument } from '../openapi.js';
 import { route, type AnyRoute } from '../route.js';
 import { configRoutes } from './config.routes.js';
 import { conversationRoutes } from './conversations.routes.js';
+import { deletionProtectionRoutes } from './deletion-protection.routes.js';
 import { healthRoutes } from './health.routes.js';
+import { integrationRoutes } from './integrations.routes.js';
+import { recordingJobRoutes } from './recording-jobs.routes.js';
+import { recordingRetentionRoutes } from './recording-retention.routes.js';
+import { recordingSettingsRoutes } from './recording-settings.routes.js';
+import { retentionPolicyRoutes } from './retention-policies.routes.js';
 
 const VERSION = '0.1.0';
 
@@ -11,6 +17,12 @@ export const ROUTES: readonly AnyRoute[] = [
   ...healthRoutes,
   ...conversationRoutes,
   ...configRoutes,
+  ...retentionPolicyRoutes,
+  ...recordingJobRoutes,
+  ...recordingSettingsRoutes,
+  ...deletionProtectionRoutes,
+  ...recordingRetentionRoutes,
+  ...integrationRoutes,
   route({
     method: 'GET',
     url: '/openapi.json',

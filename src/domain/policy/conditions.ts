@@ -1,4 +1,4 @@
-import type { ConversationFacts } from './facts.js';
+import type { PolicyFacts } from './facts.js';
 import type { PolicyConditions } from './schema.js';
 import { parseDateRange, parseDurationRange, parseTimeOfDay, wallClock } from './time.js';
 
@@ -15,7 +15,7 @@ export interface ConditionResult {
   readonly failed?: string;
 }
 
-type Check = (facts: ConversationFacts) => { ok: boolean; reason: string } | undefined;
+type Check = (facts: PolicyFacts) => { ok: boolean; reason: string } | undefined;
 
 const anyOf = (wanted: readonly { id: string }[] | undefined, have: readonly string[], what: string, caseless = false): Check => () => {
   if (!wanted || wanted.length === 0) return undefined;
@@ -24,7 +24,7 @@ const anyOf = (wanted: readonly { id: string }[] | undefined, have: readonly str
   return hit ? { ok: true, reason: `${what} ${hit.id}` } : { ok: false, reason: `${what} is none of ${wanted.map((w) => w.id).join(', ')}` };
 };
 
-function checks(c: PolicyConditions, facts: ConversationFacts): Check[] {
+function checks(c: PolicyConditions, facts: PolicyFacts): Check[] {
   return [
     anyOf(c.forUsers, facts.userIds, 'user'),
     () => {
@@ -66,7 +66,7 @@ function checks(c: PolicyConditions, facts: ConversationFacts): Check[] {
   ];
 }
 
-export function matchConditions(conditions: PolicyConditions | undefined, facts: ConversationFacts): ConditionResult {
+export function matchConditions(conditions: PolicyConditions | undefined, facts: PolicyFacts): ConditionResult {
   if (!conditions) return { matched: true, reasons: ['no conditions'] };
   if (conditions.mediaTypes && conditions.mediaTypes.length > 0 && !conditions.mediaTypes.includes('CALL')) {
     return { matched: false, reasons: [], failed: 'media type is not CALL' };

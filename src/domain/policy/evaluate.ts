@@ -1,6 +1,6 @@
 import type { RecordingKind } from '../capture/types.js';
 import { matchConditions } from './conditions.js';
-import type { ConversationFacts, RecordingFacts } from './facts.js';
+import type { PolicyFacts, RecordingFacts } from './facts.js';
 import { callPolicyOf, MAX_SCREEN_RETENTION_DAYS, type Policy, type PolicyActions } from './schema.js';
 import { DAY_MS } from './time.js';
 
@@ -67,6 +67,9 @@ export interface EvaluationAssignment {
   readonly agentUserId: string | null;
 }
 
+/** A decision as stored with its recording, with the conversation's evaluation assignments. */
+export type StoredDecision = RetentionDecision & { readonly evaluations: readonly EvaluationAssignment[] };
+
 export interface Evaluation {
   readonly decisions: readonly RetentionDecision[];
   readonly evaluations: readonly EvaluationAssignment[];
@@ -105,7 +108,7 @@ export function describeRetention(s: RetentionStatement): string {
 const day = (ms: number) => new Date(ms).toISOString();
 
 export interface EvaluationInput {
-  readonly facts: ConversationFacts;
+  readonly facts: PolicyFacts;
   readonly recordings: readonly RecordingFacts[];
   readonly policies: readonly Policy[];
   readonly settings: RetentionSettings;

@@ -1,17 +1,18 @@
 import type { RecordingKind } from '../capture/types.js';
 import type { ConversationEvent } from '../events.js';
+import { conversationFacts } from '../facts.js';
 import type { ConversationState } from '../timeline/state.js';
 
 /**
- * What policy conditions look at, taken from a conversation's folded timeline: who took part,
- * which queues it went through, its wrap-up codes, direction, language, start and duration.
+ * What policy conditions look at (the conversation's facts, domain/facts.ts, plus its start,
+ * end, direction and language): who took part, which queues it went through, its wrap-up codes.
  */
-export interface ConversationFacts {
+export interface PolicyFacts {
   readonly conversationId: string;
   readonly startedAtMs: number;
   readonly endedAtMs: number;
   readonly direction: 'inbound' | 'outbound' | 'internal';
-  /** Internal users who took part (agents, users, and an internal caller), in join order. */
+  /** Internal users who were parties to the call (agents, users, an internal caller), in join order. */
   readonly userIds: readonly string[];
   readonly queueIds: readonly string[];
   readonly wrapupCodes: readonly string[];
@@ -26,31 +27,24 @@ export interface RecordingFacts {
   readonly startedAtMs: number;
 }
 
+/** Monitors, coaches and barges listen in; "forUsers" means the parties to the call. */
+const PARTY_PURPOSES: ReadonlySet<string> = new Set(['agent', 'user', 'customer']);
+
 /** Facts of an ended conversation; undefined while it has not both started and ended. */
-export function conversationFacts(state: ConversationState, applied: readonly ConversationEvent[]): ConversationFacts | undefined {
+export function policyFacts(state: ConversationState, applied: readonly ConversationEvent[]): PolicyFacts | undefined {
   if (state.startedAtMs === undefined || state.endedAtMs === undefined || !state.direction) return undefined;
-  const userIds: string[] = [];
-  const wrapupCodes: string[] = [];
-  for (const id of state.joinOrder) {
-    const p = state.participants[id]!;
-    const internal = p.purpose === 'agent' || p.purpose === 'user' || (p.purpose === 'customer' && p.userId !== undefined);
-    if (internal && p.userId && !userIds.includes(p.userId)) userIds.push(p.userId);
-    if (p.wrapupCode && !wrapupCodes.includes(p.wrapupCode)) wrapupCodes.push(p.wrapupCode);
-  }
-  const queueIds: string[] = [];
+  const facts = conversationFacts(state, applied);
+  const userIds = [...new Set(facts.users.filter((u) => PARTY_PURPOSES.has(u.purpose)).map((u) => u.userId))];
   const languages: string[] = [];
-  for (const e of applied) {
-    if (e.type === 'segment' && e.kind === 'queue' && e.queueId && !queueIds.includes(e.queueId)) queueIds.push(e.queueId);
-    if (e.type === 'conversation.started' && e.language) languages.push(e.language);
-  }
+  for (const e of applied) if (e.type === 'conversation.started' && e.language) languages.push(e.language);
   return {
     conversationId: state.conversationId,
     startedAtMs: state.startedAtMs,
     endedAtMs: state.endedAtMs,
     direction: state.direction,
     userIds,
-    queueIds,
-    wrapupCodes,
+    queueIds: facts.queueIds,
+    wrapupCodes: [...new Set(facts.wrapups.map((w) => w.code))],
     languages,
   };
 }

@@ -9,32 +9,33 @@ import { parseDateRange } from '../policy/time.js';
  * interaction search extends the dimension catalogue below.
  */
 
-/** Where a dimension lives: on the conversation, or on one of its participants' segments. */
-export type DimensionScope = 'conversation' | 'segment';
+/**
+ * Where a dimension lives: a column of the conversation, or of one of its fact tables
+ * (domain/facts.ts: the users on it, the queues it went through, its wrap-up codes).
+ */
+export type DimensionTable = 'conversations' | 'conversation_users' | 'conversation_queues' | 'conversation_wrapups';
 
 export interface DimensionDef {
-  readonly scope: DimensionScope;
-  /** Column of `conversations` (scope conversation) or `conversation_segments` (scope segment). */
+  readonly table: DimensionTable;
   readonly column: string;
   /** Values compared without regard to case (enumerations). */
   readonly caseless?: boolean;
 }
 
-/** The dimensions a predicate may name. Conversation dimensions may also appear in segment filters. */
+/**
+ * The dimensions a predicate may name. Conversation filters take conversation columns; segment
+ * filters may take any, each predicate on a fact table holding when some row of it matches.
+ */
 export const DIMENSIONS: Readonly<Record<string, DimensionDef>> = {
-  conversationId: { scope: 'conversation', column: 'id' },
-  originatingDirection: { scope: 'conversation', column: 'direction', caseless: true },
-  direction: { scope: 'conversation', column: 'direction', caseless: true },
-  ani: { scope: 'conversation', column: 'ani' },
-  dnis: { scope: 'conversation', column: 'dnis' },
-  edgeId: { scope: 'conversation', column: 'trunk_id' },
-  participantId: { scope: 'segment', column: 'participant_id' },
-  purpose: { scope: 'segment', column: 'purpose', caseless: true },
-  userId: { scope: 'segment', column: 'user_id' },
-  queueId: { scope: 'segment', column: 'queue_id' },
-  flowId: { scope: 'segment', column: 'flow_id' },
-  segmentType: { scope: 'segment', column: 'segment_type', caseless: true },
-  wrapUpCode: { scope: 'segment', column: 'wrapup_code' },
+  conversationId: { table: 'conversations', column: 'id' },
+  originatingDirection: { table: 'conversations', column: 'direction', caseless: true },
+  direction: { table: 'conversations', column: 'direction', caseless: true },
+  ani: { table: 'conversations', column: 'ani' },
+  dnis: { table: 'conversations', column: 'dnis' },
+  userId: { table: 'conversation_users', column: 'user_id' },
+  purpose: { table: 'conversation_users', column: 'purpose', caseless: true },
+  queueId: { table: 'conversation_queues', column: 'queue_id' },
+  wrapUpCode: { table: 'conversation_wrapups', column: 'code' },
 };
 
 /** Metrics a predicate may range over, in milliseconds. */
@@ -112,7 +113,7 @@ export interface ConversationQuery {
   readonly endMs: number;
   /** All must hold for the conversation. */
   readonly conversation: readonly Expr[];
-  /** Each must hold for at least one segment of the conversation. */
+  /** All must hold too; they may name the users, queues and wrap-up codes of the conversation. */
   readonly segment: readonly Expr[];
   readonly order: 'asc' | 'desc';
   readonly limit?: number;
@@ -131,16 +132,16 @@ function filter(f: FilterInput): Expr {
   return { op: f.type, items };
 }
 
-/** Checks that conversation filters name conversation dimensions only. */
-function scopes(expr: Expr): DimensionScope[] {
-  if (expr.op === 'and' || expr.op === 'or') return expr.items.flatMap(scopes);
-  return expr.op === 'dimension' ? [expr.def.scope] : ['conversation'];
+/** The tables an expression reads (conversation filters read the conversation only). */
+function tables(expr: Expr): DimensionTable[] {
+  if (expr.op === 'and' || expr.op === 'or') return expr.items.flatMap(tables);
+  return expr.op === 'dimension' ? [expr.def.table] : ['conversations'];
 }
 
 export function compileConversationQuery(input: ConversationQueryInput): ConversationQuery | { error: { fieldName: string; message: string } } {
   const { startMs, endMs } = parseDateRange(input.interval)!;
   const conversation = (input.conversationFilters ?? []).map(filter);
-  const bad = conversation.findIndex((e) => scopes(e).includes('segment'));
+  const bad = conversation.findIndex((e) => tables(e).some((t) => t !== 'conversations'));
   if (bad >= 0) {
     return { error: { fieldName: `conversationFilters.${bad}`, message: 'conversation filters may only use conversation dimensions; put segment dimensions in segmentFilters' } };
   }

@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 
-/** Retention policies, the recording lifecycle, protection from deletion, bulk jobs, the job queue, export integrations and the segment index. */
+/** Retention policies, the recording lifecycle, protection from deletion, bulk jobs, the job queue and export integrations. */
 export async function up(db: Kysely<unknown>): Promise<void> {
   await db.schema
     .createTable('retention_policies')
@@ -117,31 +117,10 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('updated_at', 'bigint', (c) => c.notNull())
     .addPrimaryKeyConstraint('integrations_pk', ['org_id', 'id'])
     .execute();
-
-  await db.schema
-    .createTable('conversation_segments')
-    .addColumn('org_id', 'text', (c) => c.notNull())
-    .addColumn('conversation_id', 'text', (c) => c.notNull())
-    .addColumn('seq', 'integer', (c) => c.notNull())
-    .addColumn('participant_id', 'text', (c) => c.notNull())
-    .addColumn('purpose', 'text', (c) => c.notNull())
-    .addColumn('user_id', 'text')
-    .addColumn('segment_type', 'text', (c) => c.notNull())
-    .addColumn('queue_id', 'text')
-    .addColumn('flow_id', 'text')
-    .addColumn('wrapup_code', 'text')
-    .addColumn('start_at', 'bigint', (c) => c.notNull())
-    .addColumn('end_at', 'bigint')
-    .addPrimaryKeyConstraint('conversation_segments_pk', ['org_id', 'conversation_id', 'seq'])
-    .addForeignKeyConstraint('conversation_segments_conversation', ['org_id', 'conversation_id'], 'conversations', ['org_id', 'id'])
-    .execute();
-  await db.schema.createIndex('conversation_segments_user').on('conversation_segments').columns(['org_id', 'user_id']).execute();
-  await db.schema.createIndex('conversation_segments_queue').on('conversation_segments').columns(['org_id', 'queue_id']).execute();
 }
 
 export async function down(db: Kysely<unknown>): Promise<void> {
   for (const table of [
-    'conversation_segments',
     'integrations',
     'recording_job_failures',
     'recording_jobs',

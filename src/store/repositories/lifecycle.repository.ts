@@ -1,6 +1,6 @@
 import { sql, type Kysely } from 'kysely';
 import type { RecordingKind } from '../../domain/capture/types.js';
-import type { RetentionDecision } from '../../domain/policy/evaluate.js';
+import type { StoredDecision } from '../../domain/policy/evaluate.js';
 import type { LifecycleFileState, LifecycleState } from '../../domain/retention/lifecycle.js';
 import { inTransaction, type Db } from '../db.js';
 import type { RecordingLifecycleTable } from '../retention.schema.js';
@@ -16,7 +16,7 @@ export interface LifecycleRecord extends LifecycleState {
   readonly startedAtMs: number;
   /** Computed by the caller from the state (domain/retention/lifecycle.ts dueAt). */
   readonly dueAtMs: number | null;
-  readonly decision: RetentionDecision | null;
+  readonly decision: StoredDecision | null;
   readonly evaluatedAtMs: number;
   readonly attempts: number;
   readonly lastError: string | null;
@@ -193,7 +193,7 @@ function fromRow(r: RecordingLifecycleTable): LifecycleRecord {
     restoreUntilMs: r.restore_until,
     protected: r.protected === 1,
     dueAtMs: r.due_at,
-    decision: r.decision ? (JSON.parse(r.decision) as RetentionDecision) : null,
+    decision: r.decision ? (JSON.parse(r.decision) as StoredDecision) : null,
     evaluatedAtMs: r.evaluated_at,
     attempts: r.attempts,
     lastError: r.last_error,

@@ -1,0 +1,134 @@
+import { hostname } from 'node:os';
+import type { Logger } from 'pino';
+import type { Config } from '../config/config.js';
+import type { Clock } from '../store/clock.js';
+import type { Db } from '../store/db.js';
+import { IntegrationsRepository } from '../store/repositories/integrations.repository.js';
+import { LifecycleRepository } from '../store/repositories/lifecycle.repository.js';
+import type { OrganizationsRepository } from '../store/repositories/organizations.repository.js';
+import { PoliciesRepository } from '../store/repositories/policies.repository.js';
+import { ProtectionRepository } from '../store/repositories/protection.repository.js';
+import { RecordingJobsRepository } from '../store/repositories/recording-jobs.repository.js';
+import { ConversationsRepository } from '../store/repositories/conversations.repository.js';
+import { RecordingsRepository } from '../store/repositories/recordings.repository.js';
+import { TelephonyRepository } from '../store/repositories/telephony.repository.js';
+import { SqlJobQueue } from '../store/sql-job-queue.js';
+import type { AuditTrail } from './audit-bridge.js';
+import type { ConversationHub } from './conversation-hub.js';
+import { ConversationQueryService } from './conversation-query.service.js';
+import type { ConversationService } from './conversation.service.js';
+import { IntegrationService } from './integration.service.js';
+import { PolicyService } from './policy.service.js';
+import { ProtectionService } from './protection.service.js';
+import { PREPARE_QUEUE, RUN_QUEUE, RecordingJobService } from './recording-job.service.js';
+import { EVALUATE_QUEUE, MAX_RETENTION_QUEUE, RetentionService } from './retention.service.js';
+import { SettingsService } from './settings.service.js';
+import { Worker } from './worker.js';
+
+/** Retention policies, recording lifecycle, protection, bulk jobs and recording settings, wired together. */
+export interface RetentionServices {
+  readonly policies: PolicyService;
+  readonly retention: RetentionService;
+  readonly protection: ProtectionService;
+  readonly jobs: RecordingJobService;
+  readonly settings: SettingsService;
+  readonly integrations: IntegrationService;
+  readonly conversationQuery: ConversationQueryService;
+  readonly lifecycle: LifecycleRepository;
+  readonly worker: Worker;
+}
+
+export interface RetentionWiringDeps {
+  readonly config: Config;
+  readonly db: Db;
+  readonly clock: Clock;
+  readonly logger: Logger;
+  readonly hub: ConversationHub;
+  readonly conversations: ConversationService;
+  readonly organizations: OrganizationsRepository;
+  readonly audit: AuditTrail;
+}
+
+export function createRetentionServices(deps: RetentionWiringDeps): RetentionServices {
+  const { config, db, clock, logger, audit, organizations } = deps;
+  const queue = new SqlJobQueue(db);
+  const lifecycle = new LifecycleRepository(db);
+  const policiesRepo = new PoliciesRepository(db);
+  const integrationsRepo = new IntegrationsRepository(db);
+  const recordings = new RecordingsRepository(db);
+  const conversationQuery = new ConversationQueryService(db);
+
+  const policies = new PolicyService({ db, policies: policiesRepo, telephony: new TelephonyRepository(db), integrations: integrationsRepo, audit, clock });
+  const retention = new RetentionService({
+    db,
+    conversations: deps.conversations,
+    policies: policiesRepo,
+    organizations,
+    lifecycle,
+    protection: new ProtectionRepository(db),
+    jobs: queue,
+    audit,
+    clock,
+    wrapupWaitMs: config.retention.wrapupWaitMs,
+  });
+  retention.attach(deps.hub);
+  const protection = new ProtectionService({
+    db,
+    conversations: new ConversationsRepository(db),
+    recordings,
+    protection: new ProtectionRepository(db),
+    lifecycle,
+    audit,
+    clock,
+    limit: config.retention.protectionLimit,
+  });
+  const jobs = new RecordingJobService({
+    db,
+    jobs: new RecordingJobsRepository(db),
+    recordings,
+    lifecycle,
+    integrations: integrationsRepo,
+    query: conversationQuery,
+    queue,
+    audit,
+    clock,
+    batchSize: config.retention.jobBatch,
+    sliceMs: 5_000,
+  });
+
+  const worker = new Worker({
+    queue,
+    clock,
+    logger,
+    owner: `${hostname()}:${process.pid}`,
+    pollMs: config.worker.pollMs,
+    leaseMs: config.worker.leaseMs,
+    batchSize: 20,
+  });
+  worker.handle(EVALUATE_QUEUE, async (job) => {
+    const outcome = await retention.evaluate(job.orgId!, (job.payload as { conversationId: string }).conversationId);
+    return outcome.status === 'waiting' ? { retryAtMs: outcome.retryAtMs } : undefined;
+  });
+  worker.handle(MAX_RETENTION_QUEUE, async (job) => {
+    await retention.applyMaximumRetention(job.orgId!);
+  });
+  worker.handle(PREPARE_QUEUE, async (job) => {
+    await jobs.prepare(job.orgId!, (job.payload as { jobId: string }).jobId);
+  });
+  worker.handle(RUN_QUEUE, async (job) => {
+    const more = await jobs.run(job.orgId!, (job.payload as { jobId: string }).jobId, job.attempt >= job.maxAttempts);
+    return more ? { retryAtMs: clock.now() } : undefined;
+  });
+
+  return {
+    policies,
+    retention,
+    protection,
+    jobs,
+    settings: new SettingsService({ db, organizations, policies: policiesRepo, queue, audit, clock }),
+    integrations: new IntegrationService({ integrations: integrationsRepo, policies: policiesRepo, audit, clock }),
+    conversationQuery,
+    lifecycle,
+    worker,
+  };
+}
