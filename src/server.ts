@@ -1,11 +1,13 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import { buildApi, openAccess, type Authenticator } from './api/app.js';
 import { healthRoutes } from './api/routes/health.routes.js';
 import { ROUTES } from './api/routes/index.js';
 import type { Config } from './config/config.js';
+import { nativeMediaRoute } from './ingest/native-media.socket.js';
+import { UpgradeDispatcher } from './ingest/upgrade-dispatcher.js';
 import { createLogger } from './log.js';
 import { DEFAULT_ORG_ID, createServices, type Services } from './services/index.js';
 import { systemClock, type Clock } from './store/clock.js';
@@ -21,6 +23,8 @@ export interface RunningServer {
   readonly url: string;
   readonly services: Services;
   readonly app: FastifyInstance;
+  /** Where connectors register their WebSocket paths (ingest role). */
+  readonly sockets: UpgradeDispatcher;
   /** Drains live work, stops listening and closes the stores. */
   close(): Promise<void>;
 }
@@ -42,11 +46,31 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
   const services = createServices(config, db, clock, logger);
   await services.organizations.ensure(DEFAULT_ORG_ID, 'Default organization', clock.now());
 
+  const authenticator = options.authenticator ?? openAccess(DEFAULT_ORG_ID);
   const app = await buildApi({
     services,
-    authenticator: options.authenticator ?? openAccess(DEFAULT_ORG_ID),
+    authenticator,
     logger,
     routes: config.roles.includes('api') ? ROUTES : healthRoutes,
+  });
+
+  // Recordings a previous process left open are finished (partial) before anything new arrives.
+  await services.media.start();
+  const sockets = new UpgradeDispatcher({ maxPayload: config.mediaMaxMessageBytes });
+  if (config.roles.includes('ingest')) {
+    sockets.register(
+      nativeMediaRoute({
+        ingest: services.media,
+        // The upgrade request carries the same credentials as any API request (headers, cookies).
+        authenticate: (request) => authenticator.authenticate({ headers: request.headers, raw: request } as unknown as FastifyRequest),
+        logger,
+      }),
+    );
+  }
+  sockets.attach(app.server);
+  services.lifecycle.onDrain('media', async () => {
+    await services.media.drain();
+    sockets.closeAll();
   });
   await app.listen({ port: config.port, host: config.host });
   const address = app.server.address();
@@ -63,6 +87,7 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
     url: `http://${host.includes(':') ? `[${host}]` : host}:${port}`,
     services,
     app,
+    sockets,
     close() {
       closing ??= (async () => {
         const failed = await services.lifecycle.drain();

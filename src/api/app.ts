@@ -3,7 +3,7 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyRequ
 import type { Logger } from 'pino';
 import type { Services } from '../services/index.js';
 import { ApiError, badRequest, forbidden, fromZod, toErrorBody, unauthorized } from './errors.js';
-import type { AnyRoute, Principal } from './route.js';
+import { WithStatus, type AnyRoute, type Principal } from './route.js';
 import { ROUTES } from './routes/index.js';
 
 /** How a request proves who it is. The identity module provides the real one. */
@@ -77,6 +77,7 @@ export async function buildApi(options: ApiOptions): Promise<FastifyInstance> {
         };
         const result = await def.handler(ctx);
         if (reply.sent) return reply;
+        if (result instanceof WithStatus) return reply.code(result.status).send(result.body);
         if (result === undefined) return reply.code(204).send();
         return reply.code(def.status ?? 200).send(result);
       },

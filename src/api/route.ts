@@ -48,6 +48,14 @@ export interface RouteDef<P = unknown, Q = unknown, B = unknown> {
   handler(ctx: RouteContext<P, Q, B>): Promise<unknown>;
 }
 
+/** A handler result with a status other than the route's usual one (202 while work is still going on). */
+export class WithStatus<T> {
+  constructor(
+    readonly status: number,
+    readonly body: T,
+  ) {}
+}
+
 /** Declares a route; the identity function is there for type inference. */
 export function route<P = undefined, Q = undefined, B = undefined>(def: RouteDef<P, Q, B>): RouteDef<P, Q, B> {
   return def;

@@ -49,6 +49,8 @@ const schema = z.object({
   CAPSTAN_RETENTION_WRAPUP_WAIT_MS: z.coerce.number().int().min(0).max(86_400_000).default(900_000),
   CAPSTAN_PROTECTION_LIMIT: z.coerce.number().int().min(1).max(1_000_000).default(1000),
   CAPSTAN_JOB_BATCH: z.coerce.number().int().min(1).max(10_000).default(200),
+  CAPSTAN_MEDIA_FLUSH_MS: z.coerce.number().int().min(200).max(60_000).default(5000),
+  CAPSTAN_MEDIA_MAX_MESSAGE_BYTES: z.coerce.number().int().min(1024).max(16 * 1024 * 1024).default(1024 * 1024),
 });
 
 export interface Config {
@@ -81,6 +83,10 @@ export interface Config {
     /** Conversations a bulk job handles per committed batch. */
     readonly jobBatch: number;
   };
+  /** How long a partial tail of a live recording may wait in memory before it is written (what a crash can lose). */
+  readonly mediaFlushMs: number;
+  /** Largest WebSocket message the media endpoints accept. */
+  readonly mediaMaxMessageBytes: number;
 }
 
 export class ConfigError extends Error {
@@ -140,5 +146,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       protectionLimit: c.CAPSTAN_PROTECTION_LIMIT,
       jobBatch: c.CAPSTAN_JOB_BATCH,
     }),
+    mediaFlushMs: c.CAPSTAN_MEDIA_FLUSH_MS,
+    mediaMaxMessageBytes: c.CAPSTAN_MEDIA_MAX_MESSAGE_BYTES,
   });
 }

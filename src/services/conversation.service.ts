@@ -105,6 +105,10 @@ export class ConversationService {
     return { summary, folded, recordings: await recordings.listForConversation(orgId, conversationId) };
   }
 
+  async exists(orgId: string, conversationId: string): Promise<boolean> {
+    return (await this.deps.conversations.get(orgId, conversationId)) !== undefined;
+  }
+
   list(orgId: string, page: PageRequest): Promise<Page<ConversationSummary>> {
     return this.deps.conversations.list(orgId, page);
   }

@@ -1,3 +1,4 @@
+import path from 'node:path';
 import type { Logger } from 'pino';
 import type { Config } from '../config/config.js';
 import type { Clock } from '../store/clock.js';
@@ -11,6 +12,14 @@ import { ConversationService } from './conversation.service.js';
 import { Lifecycle } from './lifecycle.js';
 import { createRetentionServices, type RetentionServices } from './retention.wiring.js';
 import { TelephonyService } from './telephony.service.js';
+import type { KeyProvider } from '../crypto/key-provider.js';
+import { LocalKeyProvider } from '../crypto/local-key.provider.js';
+import { UrlSigner } from '../crypto/url-signer.js';
+import type { BlobStore } from '../store/blob.store.js';
+import { LocalBlobStore } from '../store/local-blob.store.js';
+import { RecordingMediaRepository } from '../store/repositories/recording-media.repository.js';
+import { MediaService } from './media.service.js';
+import { RecordingsService } from './recordings.service.js';
 
 /** The embedded install's one organization; every row and object key carries an org id. */
 export const DEFAULT_ORG_ID = 'default';
@@ -26,22 +35,56 @@ export interface Services {
   readonly organizations: OrganizationsRepository;
   readonly telephony: TelephonyService;
   readonly conversations: ConversationService;
+  readonly keys: KeyProvider;
+  readonly blobs: BlobStore;
+  /** The live media pipeline (MediaIngest): connectors open sources here. Started by the server. */
+  readonly media: MediaService;
+  readonly recordings: RecordingsService;
   readonly retention: RetentionServices;
 }
 
 export function createServices(config: Config, db: Db, clock: Clock, logger: Logger): Services {
   const hub = new ConversationHub();
   const telephony = new TelephonyService(new TelephonyRepository(db), clock);
+  const conversationRows = new ConversationsRepository(db);
+  const recordingRows = new RecordingsRepository(db);
+  const organizations = new OrganizationsRepository(db);
   const conversations = new ConversationService({
     db,
-    conversations: new ConversationsRepository(db),
-    recordings: new RecordingsRepository(db),
+    conversations: conversationRows,
+    recordings: recordingRows,
     telephony,
     hub,
     clock,
     windowMs: config.eventWindowMs,
   });
-  const organizations = new OrganizationsRepository(db);
+  const keys = new LocalKeyProvider(path.join(config.dataDir, 'keys', 'local-keys.json'));
+  const blobs = new LocalBlobStore(path.join(config.dataDir, 'media'));
+  const mediaRows = new RecordingMediaRepository(db);
+  const media = new MediaService({
+    conversations,
+    conversationRows,
+    recordings: recordingRows,
+    media: mediaRows,
+    blobs,
+    keys,
+    hub,
+    clock,
+    logger,
+    windowMs: config.eventWindowMs,
+    flushMs: config.mediaFlushMs,
+  });
+  const recordings = new RecordingsService({
+    recordings: recordingRows,
+    media: mediaRows,
+    live: media,
+    organizations,
+    blobs,
+    keys,
+    signer: UrlSigner.fromFile(path.join(config.dataDir, 'keys', 'url-signing.key')),
+    clock,
+    logger,
+  });
   // Until the identity area's audit service is merged, retention's audit events go nowhere.
   const audit = { record: async () => undefined };
   return {
@@ -54,6 +97,10 @@ export function createServices(config: Config, db: Db, clock: Clock, logger: Log
     organizations,
     telephony,
     conversations,
+    keys,
+    blobs,
+    media,
+    recordings,
     retention: createRetentionServices({ config, db, clock, logger, hub, conversations, organizations, audit }),
   };
 }

@@ -121,6 +121,22 @@ export interface RecordingsTable {
   stopped_at: number | null;
   created_at: number;
   updated_at: number;
+  /** PENDING (no audio written yet), RECORDING, AVAILABLE, DELETED (discarded by the plan), ERROR. */
+  media_state: ColumnType<string, string | undefined, string>;
+  /** 1 when the recording was cut short (crash, shutdown) rather than finished by the plan. */
+  partial: ColumnType<Flag, Flag | undefined, Flag>;
+  blob_key: string | null;
+  key_id: string | null;
+  media_format: string | null;
+  media_channels: number | null;
+  media_sample_rate: number | null;
+  /** Plaintext bytes of the stored body (samples or Ogg pages, no WAV header). */
+  body_bytes: number | null;
+  /** Bytes of the encrypted object. */
+  size_bytes: number | null;
+  duration_ms: number | null;
+  health: Json | null;
+  media_updated_at: number | null;
 }
 
 export interface AnnotationsTable {
@@ -138,6 +154,8 @@ export interface AnnotationsTable {
   realtime_duration_ms: number;
   user_id: string | null;
   description: string | null;
+  /** 1 for annotations derived from the capture plan (cuts, recorded holds). */
+  system: ColumnType<Flag, Flag | undefined, Flag>;
   created_at: number;
   updated_at: ColumnType<number, number, number>;
 }

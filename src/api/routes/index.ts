@@ -8,6 +8,7 @@ import { integrationRoutes } from './integrations.routes.js';
 import { recordingJobRoutes } from './recording-jobs.routes.js';
 import { recordingRetentionRoutes } from './recording-retention.routes.js';
 import { recordingSettingsRoutes } from './recording-settings.routes.js';
+import { recordingRoutes } from './recordings.routes.js';
 import { retentionPolicyRoutes } from './retention-policies.routes.js';
 
 const VERSION = '0.1.0';
@@ -17,6 +18,7 @@ export const ROUTES: readonly AnyRoute[] = [
   ...healthRoutes,
   ...conversationRoutes,
   ...configRoutes,
+  ...recordingRoutes,
   ...retentionPolicyRoutes,
   ...recordingJobRoutes,
   ...recordingSettingsRoutes,

@@ -2,7 +2,7 @@ import type { Kysely } from 'kysely';
 import type { ConversationFacts } from '../../domain/facts.js';
 import type { ConversationState } from '../../domain/timeline/state.js';
 import { toWireEvent, type ConversationEvent, type ConversationEventInput } from '../../domain/events.js';
-import { forUpdate, type Db } from '../db.js';
+import { forUpdate, inTransaction, type Db } from '../db.js';
 import { decodeCursor, toPage, type Page, type PageRequest } from '../paging.js';
 import type { ConversationsTable, Database } from '../schema.js';
 
@@ -156,7 +156,19 @@ export class ConversationsRepository {
 
   /** The media pipeline reports how far the conversation's audio has got. */
   async advanceMediaHighWater(orgId: string, id: string, atMs: number): Promise<void> {
-    await this.db.kysely
+    await this.advanceHighWater(this.db.kysely, orgId, id, atMs);
+  }
+
+  /** Several conversations' media high water at once, in one transaction (the media pipeline reports every second). */
+  async advanceMediaHighWaters(entries: ReadonlyArray<{ orgId: string; id: string; atMs: number }>): Promise<void> {
+    if (entries.length === 0) return;
+    await inTransaction(this.db, async (trx) => {
+      for (const e of entries) await this.advanceHighWater(trx, e.orgId, e.id, e.atMs);
+    });
+  }
+
+  private async advanceHighWater(trx: Kysely<Database>, orgId: string, id: string, atMs: number): Promise<void> {
+    await trx
       .updateTable('conversations')
       .set({ media_high_water_at: atMs })
       .where('org_id', '=', orgId)

@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import type { Kysely } from 'kysely';
+import type { Kysely, Selectable } from 'kysely';
 import type { AudioSpec, ChannelRole, PlannedRecording, RecordingKind, Span } from '../../domain/capture/types.js';
 import type { Db } from '../db.js';
 import type { Database, RecordingsTable } from '../schema.js';
+import type { RecordingHealth, RecordingMedia, MediaState } from './recording-media.repository.js';
 
 /** Recording metadata rows: one per recording the capture plan started. */
 
@@ -23,6 +24,7 @@ export interface RecordingRow {
   readonly spans: Span[];
   readonly startedAtMs: number;
   readonly stoppedAtMs: number | null;
+  readonly media: RecordingMedia;
 }
 
 export class RecordingsRepository {
@@ -114,7 +116,7 @@ export class RecordingsRepository {
   }
 }
 
-function fromRow(r: RecordingsTable): RecordingRow {
+function fromRow(r: Selectable<RecordingsTable>): RecordingRow {
   return {
     id: r.id,
     orgId: r.org_id,
@@ -132,5 +134,18 @@ function fromRow(r: RecordingsTable): RecordingRow {
     spans: JSON.parse(r.spans) as Span[],
     startedAtMs: r.started_at,
     stoppedAtMs: r.stopped_at,
+    media: {
+      state: r.media_state as MediaState,
+      partial: r.partial === 1,
+      blobKey: r.blob_key,
+      keyId: r.key_id,
+      format: r.media_format as RecordingMedia['format'],
+      channels: r.media_channels,
+      sampleRate: r.media_sample_rate,
+      bodyBytes: r.body_bytes,
+      sizeBytes: r.size_bytes,
+      durationMs: r.duration_ms,
+      health: r.health ? (JSON.parse(r.health) as RecordingHealth) : null,
+    },
   };
 }

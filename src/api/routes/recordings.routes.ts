@@ -1,0 +1,228 @@
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { z } from 'zod';
+import { AUDIO_FORMATS, type AudioFormat } from '../../domain/telephony.js';
+import { servedWavHeader } from '../../media/body-format.js';
+import type { Services } from '../../services/index.js';
+import type { RecordingView } from '../../services/recordings.service.js';
+import type { Annotation } from '../../store/repositories/recording-media.repository.js';
+import type { RecordingRow } from '../../store/repositories/recordings.repository.js';
+import { notFound } from '../errors.js';
+import { iso } from '../query.js';
+import { WithStatus, route, type Principal } from '../route.js';
+
+/**
+ * The reference recording API (shared/reference/genesys-recording-api.md, section 2.1) for call
+ * recordings, plus Capstan's signed playback URL. Listings answer 202 while a recording is still
+ * being written after `maxWaitMs`.
+ */
+
+const VIEW = ['recording:recording:view', 'recording:recordingSegment:view', 'recording:snippetRecording:view', 'recording:screenRecording:view'];
+const params = z.object({ conversationId: z.string().min(1).max(128) });
+const oneParams = params.extend({ recordingId: z.string().min(1).max(128) });
+/** Formats the reference knows; those Capstan does not produce fall back to the stored format. */
+const formatId = z.enum(['WAV', 'WEBM', 'WAV_ULAW', 'OGG_VORBIS', 'OGG_OPUS', 'MP3', 'NONE']).optional();
+const listQuery = z.object({
+  maxWaitMs: z.coerce.number().int().min(0).max(60_000).default(5000),
+  formatId,
+  mediaFormats: z.string().max(200).optional(),
+  locale: z.string().max(16).optional(),
+  includePauseAnnotationsForScreenRecordings: z.string().optional(),
+});
+const oneQuery = listQuery.extend({ download: z.string().optional(), fileName: z.string().max(200).optional() });
+
+const SUBTYPE: Record<string, string | null> = { trunk: 'Trunk', station: 'Station', consult: 'Consult', snippet: 'Snippet', screen: 'Screen', adhoc: null };
+
+export const recordingRoutes = [
+  route({
+    method: 'GET',
+    url: '/api/v2/conversations/:conversationId/recordings',
+    summary: "A conversation's recordings, with playback URLs once they are finished",
+    tags: ['recordings'],
+    access: { anyOf: VIEW },
+    params,
+    query: listQuery,
+    async handler({ params, query, principal, services, request }) {
+      await requireConversation(services, principal, params.conversationId);
+      const { ready, recordings } = await services.recordings.list(principal.orgId, params.conversationId, query.maxWaitMs);
+      const body = await Promise.all(recordings.map((r) => renderRecording(r, { services, principal, formatId: query.formatId, base: baseUrl(services, request) })));
+      return ready ? body : new WithStatus(202, body);
+    },
+  }),
+
+  route({
+    method: 'GET',
+    url: '/api/v2/conversations/:conversationId/recordings/:recordingId',
+    summary: 'One recording, with its playback URL once it is finished',
+    tags: ['recordings'],
+    access: { anyOf: VIEW },
+    params: oneParams,
+    query: oneQuery,
+    async handler({ params, query, principal, services, request }) {
+      const found = await services.recordings.get(principal.orgId, params.conversationId, params.recordingId, query.maxWaitMs);
+      if (!found) throw notFound('recording', params.recordingId);
+      const body = await renderRecording(found, { services, principal, formatId: query.formatId, base: baseUrl(services, request) });
+      return found.row.media.state === 'AVAILABLE' || found.row.media.state === 'ERROR' ? body : new WithStatus(202, body);
+    },
+  }),
+
+  route({
+    method: 'GET',
+    url: '/api/v2/conversations/:conversationId/recordingmetadata',
+    summary: "A conversation's recordings without media (no system annotations)",
+    tags: ['recordings'],
+    access: { anyOf: VIEW },
+    params,
+    async handler({ params, principal, services }) {
+      await requireConversation(services, principal, params.conversationId);
+      const { recordings } = await services.recordings.list(principal.orgId, params.conversationId, 0);
+      return recordings.map(renderMetadata);
+    },
+  }),
+
+  route({
+    method: 'GET',
+    url: '/api/v2/conversations/:conversationId/recordingmetadata/:recordingId',
+    summary: "One recording's metadata, without media",
+    tags: ['recordings'],
+    access: { anyOf: VIEW },
+    params: oneParams,
+    async handler({ params, principal, services }) {
+      const found = await services.recordings.get(principal.orgId, params.conversationId, params.recordingId);
+      if (!found) throw notFound('recording', params.recordingId);
+      return renderMetadata(found);
+    },
+  }),
+
+  route({
+    method: 'GET',
+    url: '/api/v2/capstan/recordings/:recordingId/media',
+    summary: 'Decrypted audio of a recording, by the signed URL in its mediaUris (HTTP Range supported)',
+    tags: ['recordings'],
+    // The signature is the credential: the URL was issued to an authorized caller and names them.
+    access: 'public',
+    params: z.object({ recordingId: z.string().min(1).max(128) }),
+    query: z.object({
+      org: z.string().min(1).max(128),
+      format: z.enum(AUDIO_FORMATS),
+      expires: z.coerce.number().int().min(0),
+      viewer: z.string().max(256),
+      signature: z.string().min(1).max(128),
+    }),
+    async handler({ params, query, services, request, reply }) {
+      const served = await services.recordings.play(
+        { recordingId: params.recordingId, orgId: query.org, format: query.format, expires: query.expires, viewer: query.viewer },
+        query.signature,
+        request.headers.range,
+      );
+      reply.hijack();
+      reply.raw.writeHead(served.status, { ...served.headers, 'inin-correlation-id': request.id });
+      if (!served.body || request.method === 'HEAD') return void reply.raw.end();
+      try {
+        await pipeline(Readable.from(served.body), reply.raw);
+      } catch (err) {
+        // Headers are gone: a chunk that fails to authenticate ends the response short, never with wrong bytes.
+        request.log.error({ err, recordingId: params.recordingId }, 'playback stopped');
+        reply.raw.destroy();
+      }
+    },
+  }),
+];
+
+interface RenderContext {
+  readonly services: Services;
+  readonly principal: Principal;
+  readonly formatId: string | undefined;
+  readonly base: string;
+}
+
+async function requireConversation(services: Services, principal: Principal, conversationId: string) {
+  if (!(await services.conversations.exists(principal.orgId, conversationId))) throw notFound('conversation', conversationId);
+}
+
+function baseUrl(services: Services, request: { protocol: string; headers: { host?: string } }): string {
+  return services.config.publicUrl?.replace(/\/$/, '') ?? `${request.protocol}://${request.headers.host ?? 'localhost'}`;
+}
+
+function fileState(row: RecordingRow): string {
+  return row.media.state === 'AVAILABLE' ? 'AVAILABLE' : row.media.state === 'ERROR' ? 'ERROR' : 'UPLOADING';
+}
+
+/** Bytes of the file as served in its stored format (WAV formats get their header). */
+function servedSize(row: RecordingRow): number | null {
+  const m = row.media;
+  if (m.bodyBytes === null || !m.format || !m.channels || !m.sampleRate) return null;
+  if (m.format === 'OGG_OPUS') return m.bodyBytes;
+  return servedWavHeader({ format: m.format, channels: m.channels as 1 | 2, sampleRate: m.sampleRate as 8000 | 16000 }, m.bodyBytes).length + m.bodyBytes;
+}
+
+function renderAnnotation(a: Annotation, row: RecordingRow) {
+  return {
+    id: a.id,
+    name: null,
+    type: a.type,
+    reason: a.reason,
+    location: a.locationMs,
+    durationMs: a.realtimeDurationMs,
+    absoluteLocation: a.locationMs,
+    absoluteDurationMs: a.durationMs,
+    recordingLocation: a.locationMs,
+    recordingDurationMs: a.durationMs,
+    realtimeLocation: a.realtimeLocationMs,
+    realtimeDurationMs: a.realtimeDurationMs,
+    selfUri: `/api/v2/conversations/${encodeURIComponent(row.conversationId)}/recordings/${row.id}/annotations/${a.id}`,
+  };
+}
+
+function renderMetadata({ row, annotations }: RecordingView) {
+  return {
+    id: row.id,
+    conversationId: row.conversationId,
+    startTime: iso(row.startedAtMs),
+    endTime: iso(row.stoppedAtMs),
+    media: 'audio',
+    mediaSubtype: SUBTYPE[row.kind] ?? null,
+    annotations: row.media.state === 'AVAILABLE' ? annotations.filter((a) => !a.system).map((a) => renderAnnotation(a, row)) : [],
+    fileState: fileState(row),
+    ...(row.region ? { region: row.region } : {}),
+    selfUri: `/api/v2/conversations/${encodeURIComponent(row.conversationId)}/recordingmetadata/${row.id}`,
+  };
+}
+
+async function renderRecording({ row, annotations }: RecordingView, ctx: RenderContext) {
+  const available = row.media.state === 'AVAILABLE';
+  const stored = row.media.format ?? row.audio?.format ?? 'WAV_ULAW';
+  const served: AudioFormat = ctx.formatId === 'WAV' ? 'WAV' : stored;
+  const viewer = ctx.principal.userId ?? ctx.principal.id;
+  const uri = available ? `${ctx.base}${await ctx.services.recordings.playbackPath(row, served, viewer)}` : null;
+  return {
+    id: row.id,
+    conversationId: row.conversationId,
+    startTime: iso(row.startedAtMs),
+    endTime: iso(row.stoppedAtMs),
+    media: 'audio',
+    mediaSubtype: SUBTYPE[row.kind] ?? null,
+    annotations: annotations.map((a) => renderAnnotation(a, row)),
+    fileState: fileState(row),
+    mediaUris: uri ? { S: { mediaUri: uri, waveformData: [] } } : null,
+    outputDurationMs: available ? row.media.durationMs : null,
+    outputSizeInBytes: available ? servedSize(row) : null,
+    recordingFileRole: row.fileRole,
+    selfUri: `/api/v2/conversations/${encodeURIComponent(row.conversationId)}/recordings/${row.id}`,
+    capstan: {
+      kind: row.kind,
+      planKey: row.planKey,
+      participantId: row.participantId,
+      userId: row.userId,
+      channels: row.channels,
+      format: stored,
+      dualChannel: row.audio?.dualChannel ?? true,
+      sampleRate: row.audio?.sampleRate ?? null,
+      region: row.region,
+      beepTone: row.audio?.beepTone ?? false,
+      mediaState: row.media.state,
+      partial: row.media.partial,
+      health: row.media.health,
+    },
+  };
+}

@@ -1,0 +1,85 @@
+import type { Span } from '../domain/capture/types.js';
+
+/**
+ * Mixing one recording's stretch of conversation time from its participants' voices, as its
+ * plan's spans say (DESIGN section 3): channel 1 sums the voices the span lists for it, channel 2
+ * likewise, mono sums both. Cut spans (`captured: false`) produce nothing, so the recording's
+ * time skips them; kept spans with no one listed are silence.
+ */
+
+export interface MixTarget {
+  readonly startedAtMs: number;
+  readonly stoppedAtMs: number | null;
+  readonly spans: readonly Span[];
+  readonly channels: 1 | 2;
+  readonly sampleRate: number;
+}
+
+export interface Mixed {
+  /** Interleaved PCM16 of the captured parts of [fromMs, toMs), in order. */
+  readonly pcm: Int16Array;
+  readonly capturedMs: number;
+}
+
+/** `voice(participantId)` returns that participant's PCM16 for [fromMs, toMs) at the target's rate, or undefined (silence). */
+export function mixInterval(target: MixTarget, fromMs: number, toMs: number, voice: (participantId: string) => Int16Array | undefined): Mixed {
+  const start = Math.max(fromMs, target.startedAtMs);
+  const stop = Math.min(toMs, target.stoppedAtMs ?? Number.POSITIVE_INFINITY);
+  const pieces: Array<{ span: Span; a: number; b: number }> = [];
+  let capturedMs = 0;
+  for (const span of target.spans) {
+    if (!span.captured) continue;
+    const a = Math.max(start, span.fromMs);
+    const b = Math.min(stop, span.toMs ?? Number.POSITIVE_INFINITY);
+    if (b <= a) continue;
+    pieces.push({ span, a, b });
+    capturedMs += b - a;
+  }
+  const perMs = target.sampleRate / 1000;
+  const ch = target.channels;
+  const pcm = new Int16Array(capturedMs * perMs * ch);
+  let at = 0;
+  for (const { span, a, b } of pieces) {
+    const offset = (a - fromMs) * perMs;
+    const n = (b - a) * perMs;
+    if (ch === 2) {
+      addVoices(pcm, at, 2, span.ch1, voice, offset, n);
+      addVoices(pcm, at + 1, 2, span.ch2, voice, offset, n);
+    } else {
+      addVoices(pcm, at, 1, [...span.ch1, ...span.ch2], voice, offset, n);
+    }
+    at += n * ch;
+  }
+  return { pcm, capturedMs };
+}
+
+function addVoices(out: Int16Array, first: number, stride: number, ids: readonly string[], voice: (id: string) => Int16Array | undefined, offset: number, n: number) {
+  for (const id of ids) {
+    const v = voice(id);
+    if (!v) continue;
+    for (let i = 0, o = first; i < n; i++, o += stride) {
+      const s = out[o]! + v[offset + i]!;
+      out[o] = s > 32767 ? 32767 : s < -32768 ? -32768 : s;
+    }
+  }
+}
+
+/** PCM16 from 8 or 16 kHz to 8 or 16 kHz: pairs averaged going down, linear interpolation going up. */
+export function resample(pcm: Int16Array, from: number, to: number): Int16Array {
+  if (from === to) return pcm;
+  if (from === 2 * to) {
+    const out = new Int16Array(pcm.length >> 1);
+    for (let i = 0; i < out.length; i++) out[i] = (pcm[2 * i]! + pcm[2 * i + 1]!) >> 1;
+    return out;
+  }
+  if (to === 2 * from) {
+    const out = new Int16Array(pcm.length * 2);
+    for (let i = 0; i < pcm.length; i++) {
+      const a = pcm[i]!;
+      out[2 * i] = a;
+      out[2 * i + 1] = (a + (pcm[i + 1] ?? a)) >> 1;
+    }
+    return out;
+  }
+  throw new RangeError(`cannot resample ${from} Hz to ${to} Hz`);
+}

@@ -1,0 +1,94 @@
+import type { BlobStat } from '../store/blob.store.js';
+import { bodyEncoder, type BodyEncoder, type BodyShape } from './body-format.js';
+import type { EncryptedObjectWriter } from './encrypted-object.js';
+
+/**
+ * One recording being written: its encoder, its encrypted object, how much it holds and how loud
+ * each channel is. The flush policy lives here: whole chunks go out as soon as they are complete,
+ * a partial tail only once it has waited `flushMs`, and never more than one write per second.
+ */
+
+export interface ChannelLevel {
+  readonly channel: number;
+  /** Mean level over the recording, dBFS (−∞ for digital silence, reported as null). */
+  readonly rmsDbfs: number | null;
+  readonly peakDbfs: number | null;
+}
+
+const MIN_WRITE_INTERVAL_MS = 1000;
+
+export class RecordingTrack {
+  private readonly encoder: BodyEncoder;
+  private readonly energy: number[];
+  private readonly peak: number[];
+  private samples = 0;
+  private lastWriteAt: number;
+  private tailSince: number | undefined;
+  capturedMs = 0;
+
+  constructor(
+    readonly recordingId: string,
+    readonly shape: BodyShape,
+    readonly writer: EncryptedObjectWriter,
+    now: number,
+  ) {
+    this.encoder = bodyEncoder(shape);
+    this.energy = new Array<number>(shape.channels).fill(0);
+    this.peak = new Array<number>(shape.channels).fill(0);
+    this.lastWriteAt = now - MIN_WRITE_INTERVAL_MS;
+    writer.append(this.encoder.start());
+  }
+
+  append(pcm: Int16Array, capturedMs: number, now: number): void {
+    if (pcm.length === 0) return;
+    const ch = this.shape.channels;
+    for (let i = 0; i < pcm.length; i++) {
+      const s = pcm[i]!;
+      const c = i % ch;
+      this.energy[c]! += s * s;
+      const a = s < 0 ? -s : s;
+      if (a > this.peak[c]!) this.peak[c] = a;
+    }
+    this.samples += pcm.length / ch;
+    this.capturedMs += capturedMs;
+    this.writer.append(this.encoder.encode(pcm));
+    this.tailSince ??= now;
+  }
+
+  /**
+   * Writes what is due: complete chunks, or the partial tail once it is older than `flushMs`.
+   * Resolves true when a write happened.
+   */
+  async flushDue(now: number, flushMs: number): Promise<boolean> {
+    if (now - this.lastWriteAt < MIN_WRITE_INTERVAL_MS) return false;
+    const tail = this.tailSince !== undefined && now - this.tailSince >= flushMs;
+    const wrote = await this.writer.flush(tail);
+    if (wrote) {
+      this.lastWriteAt = now;
+      if (tail) this.tailSince = undefined;
+    }
+    return wrote;
+  }
+
+  async finish(): Promise<BlobStat> {
+    this.writer.append(this.encoder.finish());
+    return this.writer.finish();
+  }
+
+  async abort(): Promise<void> {
+    this.encoder.close();
+    await this.writer.abort();
+  }
+
+  levels(): ChannelLevel[] {
+    return this.energy.map((e, i) => ({
+      channel: i + 1,
+      rmsDbfs: dbfs(this.samples ? Math.sqrt(e / this.samples) : 0),
+      peakDbfs: dbfs(this.peak[i]!),
+    }));
+  }
+}
+
+function dbfs(amplitude: number): number | null {
+  return amplitude > 0 ? Math.round(20 * Math.log10(amplitude / 32768) * 10) / 10 : null;
+}
