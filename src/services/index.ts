@@ -16,7 +16,7 @@ import type { KeyProvider } from '../crypto/key-provider.js';
 import { LocalKeyProvider } from '../crypto/local-key.provider.js';
 import { UrlSigner } from '../crypto/url-signer.js';
 import type { BlobStore } from '../store/blob.store.js';
-import { LocalBlobStore } from '../store/local-blob.store.js';
+import { openBlobStore } from '../store/open-blob-store.js';
 import { RecordingMediaRepository } from '../store/repositories/recording-media.repository.js';
 import { MediaService } from './media.service.js';
 import { RecordingsService } from './recordings.service.js';
@@ -59,7 +59,7 @@ export function createServices(config: Config, db: Db, clock: Clock, logger: Log
     windowMs: config.eventWindowMs,
   });
   const keys = new LocalKeyProvider(path.join(config.dataDir, 'keys', 'local-keys.json'));
-  const blobs = new LocalBlobStore(path.join(config.dataDir, 'media'));
+  const blobs = openBlobStore(config.storage.media);
   const mediaRows = new RecordingMediaRepository(db);
   const media = new MediaService({
     conversations,
@@ -101,6 +101,6 @@ export function createServices(config: Config, db: Db, clock: Clock, logger: Log
     blobs,
     media,
     recordings,
-    retention: createRetentionServices({ config, db, clock, logger, hub, conversations, organizations, audit }),
+    retention: createRetentionServices({ config, db, clock, logger, hub, conversations, organizations, audit, keys, hot: blobs, archive: openBlobStore(config.storage.archive) }),
   };
 }

@@ -58,6 +58,8 @@ const AUDIT_ACTIONS: Readonly<Record<LifecycleAction, string>> = {
 type Outcome = { record: LifecycleRecord; action: LifecycleAction } | { record: LifecycleRecord; error: Error; action: LifecycleAction };
 
 export class LifecycleScheduler {
+  readonly name = 'lifecycle';
+
   constructor(private readonly o: LifecycleSchedulerOptions) {}
 
   nextDueAt(): Promise<number | null> {

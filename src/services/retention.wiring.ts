@@ -1,6 +1,8 @@
 import { hostname } from 'node:os';
 import type { Logger } from 'pino';
 import type { Config } from '../config/config.js';
+import type { KeyProvider } from '../crypto/key-provider.js';
+import type { BlobStore } from '../store/blob.store.js';
 import type { Clock } from '../store/clock.js';
 import type { Db } from '../store/db.js';
 import { IntegrationsRepository } from '../store/repositories/integrations.repository.js';
@@ -11,15 +13,19 @@ import { ProtectionRepository } from '../store/repositories/protection.repositor
 import { RecordingJobsRepository } from '../store/repositories/recording-jobs.repository.js';
 import { ConversationsRepository } from '../store/repositories/conversations.repository.js';
 import { RecordingsRepository } from '../store/repositories/recordings.repository.js';
+import { RecordingMediaRepository } from '../store/repositories/recording-media.repository.js';
 import { TelephonyRepository } from '../store/repositories/telephony.repository.js';
 import { SqlJobQueue } from '../store/sql-job-queue.js';
 import type { AuditTrail } from './audit-bridge.js';
+import { BlobLifecycleMedia } from './blob-lifecycle-media.js';
 import type { ConversationHub } from './conversation-hub.js';
 import { ConversationQueryService } from './conversation-query.service.js';
 import type { ConversationService } from './conversation.service.js';
 import { IntegrationService } from './integration.service.js';
+import { LifecycleScheduler } from './lifecycle-scheduler.js';
 import { PolicyService } from './policy.service.js';
 import { ProtectionService } from './protection.service.js';
+import { RecordingExporter } from './recording-exporter.js';
 import { PREPARE_QUEUE, RUN_QUEUE, RecordingJobService } from './recording-job.service.js';
 import { EVALUATE_QUEUE, MAX_RETENTION_QUEUE, RetentionService } from './retention.service.js';
 import { SettingsService } from './settings.service.js';
@@ -35,6 +41,7 @@ export interface RetentionServices {
   readonly integrations: IntegrationService;
   readonly conversationQuery: ConversationQueryService;
   readonly lifecycle: LifecycleRepository;
+  readonly scheduler: LifecycleScheduler;
   readonly worker: Worker;
 }
 
@@ -47,6 +54,10 @@ export interface RetentionWiringDeps {
   readonly conversations: ConversationService;
   readonly organizations: OrganizationsRepository;
   readonly audit: AuditTrail;
+  readonly keys: KeyProvider;
+  /** The hot tier (where recordings are written) and the archive tier. */
+  readonly hot: BlobStore;
+  readonly archive: BlobStore;
 }
 
 export function createRetentionServices(deps: RetentionWiringDeps): RetentionServices {
@@ -57,6 +68,32 @@ export function createRetentionServices(deps: RetentionWiringDeps): RetentionSer
   const integrationsRepo = new IntegrationsRepository(db);
   const recordings = new RecordingsRepository(db);
   const conversationQuery = new ConversationQueryService(db);
+  const owner = `${hostname()}:${process.pid}`;
+
+  const integrations = new IntegrationService({ integrations: integrationsRepo, policies: policiesRepo, audit, clock });
+  const mediaRows = new RecordingMediaRepository(db);
+  const exporter = new RecordingExporter({
+    integrations,
+    recordings,
+    conversations: new ConversationsRepository(db),
+    media: mediaRows,
+    keys: deps.keys,
+    hot: deps.hot,
+    archive: deps.archive,
+    clock,
+  });
+  const scheduler = new LifecycleScheduler({
+    db,
+    lifecycle,
+    media: new BlobLifecycleMedia({ hot: deps.hot, archive: deps.archive, recordings, media: mediaRows, exporter, clock }),
+    audit,
+    clock,
+    logger,
+    owner,
+    batchSize: config.retention.lifecycleBatch,
+    leaseMs: config.worker.leaseMs,
+    concurrency: config.retention.lifecycleConcurrency,
+  });
 
   const policies = new PolicyService({ db, policies: policiesRepo, telephony: new TelephonyRepository(db), integrations: integrationsRepo, audit, clock });
   const retention = new RetentionService({
@@ -100,11 +137,12 @@ export function createRetentionServices(deps: RetentionWiringDeps): RetentionSer
     queue,
     clock,
     logger,
-    owner: `${hostname()}:${process.pid}`,
+    owner,
     pollMs: config.worker.pollMs,
     leaseMs: config.worker.leaseMs,
     batchSize: 20,
   });
+  worker.poll(scheduler);
   worker.handle(EVALUATE_QUEUE, async (job) => {
     const outcome = await retention.evaluate(job.orgId!, (job.payload as { conversationId: string }).conversationId);
     return outcome.status === 'waiting' ? { retryAtMs: outcome.retryAtMs } : undefined;
@@ -126,9 +164,10 @@ export function createRetentionServices(deps: RetentionWiringDeps): RetentionSer
     protection,
     jobs,
     settings: new SettingsService({ db, organizations, policies: policiesRepo, queue, audit, clock }),
-    integrations: new IntegrationService({ integrations: integrationsRepo, policies: policiesRepo, audit, clock }),
+    integrations,
     conversationQuery,
     lifecycle,
+    scheduler,
     worker,
   };
 }

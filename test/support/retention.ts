@@ -1,7 +1,13 @@
 import type { FastifyRequest } from 'fastify';
 import type { Authenticator } from '../../src/api/app.js';
 import type { Principal } from '../../src/api/route.js';
-import { DEFAULT_ORG_ID } from '../../src/services/index.js';
+import { ULAW_ENCODE } from '../../src/media/codecs/g711.js';
+import { EncryptedObjectWriter } from '../../src/media/encrypted-object.js';
+import { DEFAULT_ORG_ID, type Services } from '../../src/services/index.js';
+import { blobKeyFor } from '../../src/services/media-session.js';
+import { RecordingMediaRepository } from '../../src/store/repositories/recording-media.repository.js';
+import { RecordingsRepository } from '../../src/store/repositories/recordings.repository.js';
+import { tone } from './audio.js';
 import { Call, T0 } from './call.js';
 import type { TestApi } from './api.js';
 
@@ -52,3 +58,26 @@ export async function postCall(api: TestApi, call: Call): Promise<void> {
 }
 
 export const at = (sec: number) => T0 + sec * 1000;
+
+/**
+ * Gives every recording of a conversation encrypted μ-law audio on the hot store, as the media
+ * pipeline would have written it (a tone of `seconds`), and marks it AVAILABLE. Returns the bodies by recording id.
+ */
+export async function recordMedia(services: Services, conversationId: string, seconds = 1, orgId = DEFAULT_ORG_ID): Promise<Map<string, Buffer>> {
+  const media = new RecordingMediaRepository(services.db);
+  const bodies = new Map<string, Buffer>();
+  for (const row of await new RecordingsRepository(services.db).listForConversation(orgId, conversationId)) {
+    if (row.status === 'discarded' || !row.audio) continue;
+    const body = Buffer.from(Uint8Array.from(tone(440 + bodies.size * 100, 8000 * seconds, 8000), (s) => ULAW_ENCODE[s & 0xffff]!));
+    const blobKey = blobKeyFor(orgId, row.id, row.startedAtMs);
+    const writer = await EncryptedObjectWriter.create(services.blobs, services.keys, blobKey);
+    writer.append(body);
+    const stat = await writer.finish();
+    const now = services.clock.now();
+    await media.started(orgId, row.id, { blobKey, keyId: writer.keyId, format: 'WAV_ULAW', channels: 1, sampleRate: 8000 }, now);
+    const health = { sources: [], silentParticipants: [], channels: [], durationMs: seconds * 1000, expectedMs: seconds * 1000, conversationMs: seconds * 1000, warnings: [] };
+    await media.finished(orgId, row.id, { bodyBytes: body.length, sizeBytes: stat.size, durationMs: seconds * 1000, partial: false, health, annotations: [] }, now);
+    bodies.set(row.id, body);
+  }
+  return bodies;
+}

@@ -2,8 +2,8 @@ import { randomUUID } from 'node:crypto';
 import type { AudioSpec, Span } from '../../domain/capture/types.js';
 import type { AudioFormat } from '../../domain/telephony.js';
 import { inTransaction, type Db } from '../db.js';
-import type { Insertable } from 'kysely';
-import type { AnnotationsTable } from '../schema.js';
+import type { Insertable, Kysely } from 'kysely';
+import type { AnnotationsTable, Database } from '../schema.js';
 
 /** The media side of recording rows (migration 0100): where the audio is, how it went, and the plan's annotations. */
 
@@ -168,8 +168,8 @@ export class RecordingMediaRepository {
   }
 
   /** The plan discarded the recording (or its media could not be kept): it is never listed or served again. */
-  async setState(orgId: string, id: string, state: 'DELETED' | 'ERROR', now: number) {
-    await this.db.kysely
+  async setState(orgId: string, id: string, state: 'DELETED' | 'ERROR', now: number, exec: Kysely<Database> = this.db.kysely) {
+    await exec
       .updateTable('recordings')
       .set({ media_state: state, media_updated_at: now })
       .where('org_id', '=', orgId)
@@ -199,6 +199,11 @@ export class RecordingMediaRepository {
       sampleRate: r.media_sample_rate,
       health: r.health ? (JSON.parse(r.health) as RecordingHealth) : null,
     }));
+  }
+
+  /** Removes every annotation of a recording, the plan's and people's (its media was deleted). */
+  async removeAnnotations(orgId: string, recordingId: string, exec: Kysely<Database> = this.db.kysely): Promise<void> {
+    await exec.deleteFrom('annotations').where('org_id', '=', orgId).where('recording_id', '=', recordingId).execute();
   }
 
   async annotations(orgId: string, recordingIds: readonly string[]): Promise<Annotation[]> {
