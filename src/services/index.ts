@@ -101,6 +101,6 @@ export function createServices(config: Config, db: Db, clock: Clock, logger: Log
     blobs,
     media,
     recordings,
-    retention: createRetentionServices({ config, db, clock, logger, hub, conversations, organizations, audit, keys, hot: blobs, archive: openBlobStore(config.storage.archive) }),
+    retention: createRetentionServices({ config, db, clock, logger, hub, conversations, recordings, organizations, audit, keys, hot: blobs, archive: openBlobStore(config.storage.archive) }),
   };
 }

@@ -16,6 +16,8 @@ import { RecordingsRepository } from '../store/repositories/recordings.repositor
 import { RecordingMediaRepository } from '../store/repositories/recording-media.repository.js';
 import { TelephonyRepository } from '../store/repositories/telephony.repository.js';
 import { SqlJobQueue } from '../store/sql-job-queue.js';
+import { AnnotationsRepository } from '../store/repositories/annotations.repository.js';
+import { AnnotationService } from './annotation.service.js';
 import type { AuditTrail } from './audit-bridge.js';
 import { BlobLifecycleMedia } from './blob-lifecycle-media.js';
 import type { ConversationHub } from './conversation-hub.js';
@@ -26,6 +28,7 @@ import { LifecycleScheduler } from './lifecycle-scheduler.js';
 import { PolicyService } from './policy.service.js';
 import { ProtectionService } from './protection.service.js';
 import { RecordingExporter } from './recording-exporter.js';
+import type { RecordingsService } from './recordings.service.js';
 import { PREPARE_QUEUE, RUN_QUEUE, RecordingJobService } from './recording-job.service.js';
 import { EVALUATE_QUEUE, MAX_RETENTION_QUEUE, RetentionService } from './retention.service.js';
 import { SettingsService } from './settings.service.js';
@@ -39,6 +42,7 @@ export interface RetentionServices {
   readonly jobs: RecordingJobService;
   readonly settings: SettingsService;
   readonly integrations: IntegrationService;
+  readonly annotations: AnnotationService;
   readonly conversationQuery: ConversationQueryService;
   readonly lifecycle: LifecycleRepository;
   readonly scheduler: LifecycleScheduler;
@@ -52,6 +56,7 @@ export interface RetentionWiringDeps {
   readonly logger: Logger;
   readonly hub: ConversationHub;
   readonly conversations: ConversationService;
+  readonly recordings: RecordingsService;
   readonly organizations: OrganizationsRepository;
   readonly audit: AuditTrail;
   readonly keys: KeyProvider;
@@ -165,6 +170,7 @@ export function createRetentionServices(deps: RetentionWiringDeps): RetentionSer
     jobs,
     settings: new SettingsService({ db, organizations, policies: policiesRepo, queue, audit, clock }),
     integrations,
+    annotations: new AnnotationService({ recordings: deps.recordings, annotations: new AnnotationsRepository(db), audit, clock }),
     conversationQuery,
     lifecycle,
     scheduler,

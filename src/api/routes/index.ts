@@ -8,6 +8,7 @@ import { integrationRoutes } from './integrations.routes.js';
 import { recordingJobRoutes } from './recording-jobs.routes.js';
 import { recordingRetentionRoutes } from './recording-retention.routes.js';
 import { recordingSettingsRoutes } from './recording-settings.routes.js';
+import { recordingUpdateRoutes } from './recording-updates.routes.js';
 import { recordingRoutes } from './recordings.routes.js';
 import { retentionPolicyRoutes } from './retention-policies.routes.js';
 
@@ -19,6 +20,7 @@ export const ROUTES: readonly AnyRoute[] = [
   ...conversationRoutes,
   ...configRoutes,
   ...recordingRoutes,
+  ...recordingUpdateRoutes,
   ...retentionPolicyRoutes,
   ...recordingJobRoutes,
   ...recordingSettingsRoutes,

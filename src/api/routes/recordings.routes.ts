@@ -5,6 +5,7 @@ import { AUDIO_FORMATS, type AudioFormat } from '../../domain/telephony.js';
 import { servedWavHeader } from '../../media/body-format.js';
 import type { Services } from '../../services/index.js';
 import type { RecordingView } from '../../services/recordings.service.js';
+import type { LifecycleRecord } from '../../store/repositories/lifecycle.repository.js';
 import type { Annotation } from '../../store/repositories/recording-media.repository.js';
 import type { RecordingRow } from '../../store/repositories/recordings.repository.js';
 import { notFound } from '../errors.js';
@@ -45,7 +46,9 @@ export const recordingRoutes = [
     async handler({ params, query, principal, services, request }) {
       await requireConversation(services, principal, params.conversationId);
       const { ready, recordings } = await services.recordings.list(principal.orgId, params.conversationId, query.maxWaitMs);
-      const body = await Promise.all(recordings.map((r) => renderRecording(r, { services, principal, formatId: query.formatId, base: baseUrl(services, request) })));
+      const lifecycle = await lifecycleOf(services, principal.orgId, params.conversationId);
+      const ctx = { services, principal, formatId: query.formatId, base: baseUrl(services, request) };
+      const body = await Promise.all(recordings.map((r) => renderRecording(r, ctx, lifecycle.get(r.row.id))));
       return ready ? body : new WithStatus(202, body);
     },
   }),
@@ -61,7 +64,8 @@ export const recordingRoutes = [
     async handler({ params, query, principal, services, request }) {
       const found = await services.recordings.get(principal.orgId, params.conversationId, params.recordingId, query.maxWaitMs);
       if (!found) throw notFound('recording', params.recordingId);
-      const body = await renderRecording(found, { services, principal, formatId: query.formatId, base: baseUrl(services, request) });
+      const lifecycle = await lifecycleOf(services, principal.orgId, params.conversationId);
+      const body = await renderRecording(found, { services, principal, formatId: query.formatId, base: baseUrl(services, request) }, lifecycle.get(found.row.id));
       return found.row.media.state === 'AVAILABLE' || found.row.media.state === 'ERROR' ? body : new WithStatus(202, body);
     },
   }),
@@ -76,7 +80,8 @@ export const recordingRoutes = [
     async handler({ params, principal, services }) {
       await requireConversation(services, principal, params.conversationId);
       const { recordings } = await services.recordings.list(principal.orgId, params.conversationId, 0);
-      return recordings.map(renderMetadata);
+      const lifecycle = await lifecycleOf(services, principal.orgId, params.conversationId);
+      return recordings.map((r) => renderMetadata(r, lifecycle.get(r.row.id)));
     },
   }),
 
@@ -90,7 +95,7 @@ export const recordingRoutes = [
     async handler({ params, principal, services }) {
       const found = await services.recordings.get(principal.orgId, params.conversationId, params.recordingId);
       if (!found) throw notFound('recording', params.recordingId);
-      return renderMetadata(found);
+      return renderMetadata(found, (await lifecycleOf(services, principal.orgId, params.conversationId)).get(found.row.id));
     },
   }),
 
@@ -129,7 +134,7 @@ export const recordingRoutes = [
   }),
 ];
 
-interface RenderContext {
+export interface RenderContext {
   readonly services: Services;
   readonly principal: Principal;
   readonly formatId: string | undefined;
@@ -140,12 +145,33 @@ async function requireConversation(services: Services, principal: Principal, con
   if (!(await services.conversations.exists(principal.orgId, conversationId))) throw notFound('conversation', conversationId);
 }
 
-function baseUrl(services: Services, request: { protocol: string; headers: { host?: string } }): string {
+export function baseUrl(services: Services, request: { protocol: string; headers: { host?: string } }): string {
   return services.config.publicUrl?.replace(/\/$/, '') ?? `${request.protocol}://${request.headers.host ?? 'localhost'}`;
 }
 
-function fileState(row: RecordingRow): string {
+/** The retention lifecycle of a conversation's recordings (those evaluated so far), by recording id. */
+export async function lifecycleOf(services: Services, orgId: string, conversationId: string): Promise<Map<string, LifecycleRecord>> {
+  return new Map((await services.retention.lifecycle.forConversations(orgId, [conversationId])).map((r) => [r.recordingId, r]));
+}
+
+/** The media's state, unless the lifecycle has moved it: archived, restoring, restored or deleted. */
+function fileState(row: RecordingRow, lifecycle: LifecycleRecord | undefined): string {
+  if (lifecycle && lifecycle.fileState !== 'AVAILABLE') return lifecycle.fileState === 'DELETING' ? 'DELETED' : lifecycle.fileState;
   return row.media.state === 'AVAILABLE' ? 'AVAILABLE' : row.media.state === 'ERROR' ? 'ERROR' : 'UPLOADING';
+}
+
+/** Where the lifecycle has the recording, and when it acts on it (the reference's retention fields). */
+function retentionFields(lifecycle: LifecycleRecord | undefined) {
+  return {
+    archiveDate: iso(lifecycle?.archiveAtMs),
+    ...(lifecycle?.archiveAtMs ? { archiveMedium: 'CLOUDARCHIVE' } : {}),
+    deleteDate: iso(lifecycle?.deleteAtMs),
+    exportDate: iso(lifecycle?.exportAtMs),
+    exportedDate: iso(lifecycle?.exportedAtMs),
+    ...(lifecycle?.restoreUntilMs ? { restoreExpirationTime: iso(lifecycle.restoreUntilMs) } : {}),
+    maxAllowedRestorationsForOrg: 10000,
+    remainingRestorationsAllowedForOrg: 10000,
+  };
 }
 
 /** Bytes of the file as served in its stored format (WAV formats get their header). */
@@ -156,12 +182,14 @@ function servedSize(row: RecordingRow): number | null {
   return servedWavHeader({ format: m.format, channels: m.channels as 1 | 2, sampleRate: m.sampleRate as 8000 | 16000 }, m.bodyBytes).length + m.bodyBytes;
 }
 
-function renderAnnotation(a: Annotation, row: RecordingRow) {
+export function renderAnnotation(a: Annotation, row: RecordingRow) {
   return {
     id: a.id,
-    name: null,
+    name: a.name,
     type: a.type,
     reason: a.reason,
+    ...(a.description !== null ? { description: a.description } : {}),
+    ...(a.userId ? { user: { id: a.userId, selfUri: `/api/v2/users/${encodeURIComponent(a.userId)}` } } : {}),
     location: a.locationMs,
     durationMs: a.realtimeDurationMs,
     absoluteLocation: a.locationMs,
@@ -174,7 +202,7 @@ function renderAnnotation(a: Annotation, row: RecordingRow) {
   };
 }
 
-function renderMetadata({ row, annotations }: RecordingView) {
+function renderMetadata({ row, annotations }: RecordingView, lifecycle: LifecycleRecord | undefined) {
   return {
     id: row.id,
     conversationId: row.conversationId,
@@ -183,14 +211,16 @@ function renderMetadata({ row, annotations }: RecordingView) {
     media: 'audio',
     mediaSubtype: SUBTYPE[row.kind] ?? null,
     annotations: row.media.state === 'AVAILABLE' ? annotations.filter((a) => !a.system).map((a) => renderAnnotation(a, row)) : [],
-    fileState: fileState(row),
+    fileState: fileState(row, lifecycle),
+    ...retentionFields(lifecycle),
     ...(row.region ? { region: row.region } : {}),
     selfUri: `/api/v2/conversations/${encodeURIComponent(row.conversationId)}/recordingmetadata/${row.id}`,
   };
 }
 
-async function renderRecording({ row, annotations }: RecordingView, ctx: RenderContext) {
-  const available = row.media.state === 'AVAILABLE';
+export async function renderRecording({ row, annotations }: RecordingView, ctx: RenderContext, lifecycle: LifecycleRecord | undefined) {
+  // Archived media must be restored before it can be played.
+  const available = row.media.state === 'AVAILABLE' && (!lifecycle || lifecycle.fileState === 'AVAILABLE' || lifecycle.fileState === 'RESTORED');
   const stored = row.media.format ?? row.audio?.format ?? 'WAV_ULAW';
   const served: AudioFormat = ctx.formatId === 'WAV' ? 'WAV' : stored;
   const viewer = ctx.principal.userId ?? ctx.principal.id;
@@ -203,8 +233,9 @@ async function renderRecording({ row, annotations }: RecordingView, ctx: RenderC
     media: 'audio',
     mediaSubtype: SUBTYPE[row.kind] ?? null,
     annotations: annotations.map((a) => renderAnnotation(a, row)),
-    fileState: fileState(row),
+    fileState: fileState(row, lifecycle),
     mediaUris: uri ? { S: { mediaUri: uri, waveformData: [] } } : null,
+    ...retentionFields(lifecycle),
     outputDurationMs: available ? row.media.durationMs : null,
     outputSizeInBytes: available ? servedSize(row) : null,
     recordingFileRole: row.fileRole,
@@ -223,6 +254,9 @@ async function renderRecording({ row, annotations }: RecordingView, ctx: RenderC
       mediaState: row.media.state,
       partial: row.media.partial,
       health: row.media.health,
+      retention: lifecycle
+        ? { protected: lifecycle.protected, rule: lifecycle.decision?.rule ?? null, selfUri: `/api/v2/capstan/recordings/${row.id}/retention` }
+        : null,
     },
   };
 }
