@@ -1,9 +1,8 @@
 import type { Kysely } from 'kysely';
 import type { BlobStore } from '../store/blob.store.js';
 import type { Clock } from '../store/clock.js';
-import type { LifecycleRecord } from '../store/repositories/lifecycle.repository.js';
+import type { ClaimedRecord, LifecycleRecord } from '../store/repositories/lifecycle.repository.js';
 import type { RecordingMediaRepository } from '../store/repositories/recording-media.repository.js';
-import type { RecordingsRepository } from '../store/repositories/recordings.repository.js';
 import type { Database } from '../store/schema.js';
 import type { LifecycleMedia } from './lifecycle-scheduler.js';
 import type { RecordingExporter } from './recording-exporter.js';
@@ -19,34 +18,33 @@ export class BlobLifecycleMedia implements LifecycleMedia {
     private readonly deps: {
       readonly hot: BlobStore;
       readonly archive: BlobStore;
-      readonly recordings: RecordingsRepository;
       readonly media: RecordingMediaRepository;
       readonly exporter: RecordingExporter;
       readonly clock: Clock;
     },
   ) {}
 
-  async archive(record: LifecycleRecord): Promise<void> {
-    const key = await this.objectOf(record);
+  async archive(record: ClaimedRecord): Promise<void> {
+    const key = objectOf(record);
     if (!key) return;
     await this.copy(key, this.deps.hot, this.deps.archive);
     await this.deps.hot.delete(key);
   }
 
-  async restore(record: LifecycleRecord): Promise<void> {
-    const key = await this.objectOf(record);
+  async restore(record: ClaimedRecord): Promise<void> {
+    const key = objectOf(record);
     if (key) await this.copy(key, this.deps.archive, this.deps.hot);
   }
 
-  async rearchive(record: LifecycleRecord): Promise<void> {
-    const key = await this.objectOf(record);
+  async rearchive(record: ClaimedRecord): Promise<void> {
+    const key = objectOf(record);
     if (!key) return;
     await this.copy(key, this.deps.hot, this.deps.archive);
     await this.deps.hot.delete(key);
   }
 
-  async delete(record: LifecycleRecord): Promise<void> {
-    const key = await this.objectOf(record);
+  async delete(record: ClaimedRecord): Promise<void> {
+    const key = objectOf(record);
     if (!key) return;
     await this.deps.hot.delete(key);
     await this.deps.archive.delete(key);
@@ -54,21 +52,14 @@ export class BlobLifecycleMedia implements LifecycleMedia {
     if (left.length > 0) throw new Error(`object ${key} is still in the ${left.join(' and ')} store after deletion`);
   }
 
-  export(record: LifecycleRecord): Promise<void> {
+  export(record: ClaimedRecord): Promise<void> {
     return this.deps.exporter.export(record);
   }
 
-  async forget(trx: Kysely<Database>, record: LifecycleRecord): Promise<void> {
-    await this.deps.media.removeAnnotations(record.orgId, record.recordingId, trx);
-    await this.deps.media.setState(record.orgId, record.recordingId, 'DELETED', this.deps.clock.now(), trx);
-  }
-
-  /** The recording's object key; undefined when it has no media to move. Throws while it is being written. */
-  private async objectOf(record: LifecycleRecord): Promise<string | undefined> {
-    const row = await this.deps.recordings.get(record.orgId, record.recordingId);
-    if (!row) return undefined;
-    if (row.media.state === 'PENDING' || row.media.state === 'RECORDING') throw new Error('the recording is still being written');
-    return row.media.blobKey ?? undefined;
+  async forget(trx: Kysely<Database>, records: readonly LifecycleRecord[]): Promise<void> {
+    for (const orgId of new Set(records.map((r) => r.orgId))) {
+      await this.deps.media.mediaDeleted(orgId, records.filter((r) => r.orgId === orgId).map((r) => r.recordingId), this.deps.clock.now(), trx);
+    }
   }
 
   /** Copies unless `to` already holds the object at the size `from` has (or `from` no longer has it). */
@@ -83,4 +74,10 @@ export class BlobLifecycleMedia implements LifecycleMedia {
     const written = await to.stat(key);
     if (written?.size !== source.size) throw new Error(`copy of ${key} has ${written?.size ?? 0} bytes, expected ${source.size}`);
   }
+}
+
+/** The recording's object key; undefined when it has no media to move. Throws while it is being written. */
+function objectOf(record: ClaimedRecord): string | undefined {
+  if (record.object.mediaState === 'PENDING' || record.object.mediaState === 'RECORDING') throw new Error('the recording is still being written');
+  return record.object.key ?? undefined;
 }

@@ -3,7 +3,7 @@ import type { Logger } from 'pino';
 import { afterAction, dueAt, nextAction, type LifecycleAction } from '../domain/retention/lifecycle.js';
 import type { Clock } from '../store/clock.js';
 import { inTransaction, type Db } from '../store/db.js';
-import type { LifecycleRecord, LifecycleRepository } from '../store/repositories/lifecycle.repository.js';
+import type { ClaimedRecord, LifecycleRecord, LifecycleRepository } from '../store/repositories/lifecycle.repository.js';
 import type { Database } from '../store/schema.js';
 import { SYSTEM_ACTOR, type AuditTrail } from './audit-bridge.js';
 import { isoList } from './retention.service.js';
@@ -16,20 +16,23 @@ import { isoList } from './retention.service.js';
  * mid-batch leaves leases that expire, and the next run redoes the media steps and commits once.
  */
 
-/** What the scheduler asks of the media stores for each action; every method is idempotent. */
+/**
+ * What the scheduler asks of the media stores for each action; every method is idempotent. Each
+ * gets the claimed row with the recording's object key and media state.
+ */
 export interface LifecycleMedia {
-  /** Copies the recording's objects to the archive tier, then removes them from the hot store. */
-  archive(record: LifecycleRecord): Promise<void>;
-  /** Copies the archived objects back to the hot store (the archive keeps its copy). */
-  restore(record: LifecycleRecord): Promise<void>;
-  /** Removes the restored hot copy; the archived objects stay. */
-  rearchive(record: LifecycleRecord): Promise<void>;
-  /** Removes every object of the recording from every store, and checks that none is left. */
-  delete(record: LifecycleRecord): Promise<void>;
+  /** Copies the recording's object to the archive tier, then removes it from the hot store. */
+  archive(record: ClaimedRecord): Promise<void>;
+  /** Copies the archived object back to the hot store (the archive keeps its copy). */
+  restore(record: ClaimedRecord): Promise<void>;
+  /** Removes the restored hot copy; the archived object stays. */
+  rearchive(record: ClaimedRecord): Promise<void>;
+  /** Removes the recording's object from every store, and checks that none is left. */
+  delete(record: ClaimedRecord): Promise<void>;
   /** Writes the recording and a metadata JSON beside it to the export integration's bucket. */
-  export(record: LifecycleRecord): Promise<void>;
-  /** Removes what else is known of a deleted recording (annotations, object metadata), in the commit's transaction. */
-  forget(trx: Kysely<Database>, record: LifecycleRecord): Promise<void>;
+  export(record: ClaimedRecord): Promise<void>;
+  /** Removes what else is known of deleted recordings (annotations, media state), in the commit's transaction. */
+  forget(trx: Kysely<Database>, records: readonly LifecycleRecord[]): Promise<void>;
 }
 
 export interface LifecycleSchedulerOptions {
@@ -55,7 +58,8 @@ const AUDIT_ACTIONS: Readonly<Record<LifecycleAction, string>> = {
   export: 'Export',
 };
 
-type Outcome = { record: LifecycleRecord; action: LifecycleAction } | { record: LifecycleRecord; error: Error; action: LifecycleAction };
+type Planned = { readonly record: ClaimedRecord; readonly action: LifecycleAction };
+type Failed = Planned & { readonly error: Error };
 
 export class LifecycleScheduler {
   readonly name = 'lifecycle';
@@ -73,47 +77,52 @@ export class LifecycleScheduler {
     const claimed = await lifecycle.claimDue(owner, batchSize, leaseMs, now);
     if (claimed.length === 0) return 0;
 
-    const planned = claimed.map((record) => ({ record, action: nextAction(record, now) }));
+    const wanted = claimed.map((record) => ({ record, action: nextAction(record, now) }));
     // Deletion is decided and committed before any byte goes, so protection cannot race with it.
     const deleting = new Set(
-      await inTransaction(db, (trx) => lifecycle.markDeleting(trx, planned.filter((p) => p.action === 'delete').map((p) => p.record.recordingId), owner, now)),
+      await inTransaction(db, (trx) => lifecycle.markDeleting(trx, wanted.filter((p) => p.action === 'delete').map((p) => p.record.recordingId), owner, now)),
     );
-    const outcomes: Outcome[] = [];
-    const idle: LifecycleRecord[] = [];
-    const work = planned.filter((p): p is { record: LifecycleRecord; action: LifecycleAction } => {
-      if (p.action === undefined || (p.action === 'delete' && !deleting.has(p.record.recordingId))) {
-        idle.push(p.record);
-        return false;
-      }
-      return true;
-    });
-    await mapLimit(work, this.o.concurrency, async ({ record, action }) => {
+    const work: Planned[] = [];
+    for (const w of wanted) if (w.action && (w.action !== 'delete' || deleting.has(w.record.recordingId))) work.push({ record: w.record, action: w.action });
+    const done: Planned[] = [];
+    const failed: Failed[] = [];
+    await mapLimit(work, this.o.concurrency, async (p) => {
       try {
-        await this.o.media[action](record);
-        outcomes.push({ record, action });
+        await this.o.media[p.action](p.record);
+        done.push(p);
       } catch (err) {
-        outcomes.push({ record, action, error: err instanceof Error ? err : new Error(String(err)) });
+        failed.push({ ...p, error: err instanceof Error ? err : new Error(String(err)) });
       }
     });
-    await this.commit(outcomes.filter((o) => !('error' in o)), idle, now);
-    for (const o of outcomes) if ('error' in o) await this.postpone(o.record, o.action, o.error, now);
+    const failedIds = new Set(failed.map((f) => f.record.recordingId));
+    await this.commit(done, claimed.filter((r) => !failedIds.has(r.recordingId)), now);
+    for (const f of failed) await this.postpone(f.record, f.action, f.error, now);
     return claimed.length;
   }
 
-  /** Records what was done from the rows as they are now (dates or protection may have changed meanwhile). */
-  private async commit(done: readonly { record: LifecycleRecord; action: LifecycleAction }[], idle: readonly LifecycleRecord[], now: number): Promise<void> {
+  /**
+   * Records what was done, from the rows as they are now (dates or protection may have changed
+   * meanwhile), and releases every row that did not fail; audit events commit with the change.
+   */
+  private async commit(done: readonly Planned[], release: readonly LifecycleRecord[], now: number): Promise<void> {
     const { db, lifecycle, owner, audit, media } = this.o;
+    if (release.length === 0) return;
     const actionOf = new Map(done.map((d) => [d.record.recordingId, d.action]));
-    const ids = [...actionOf.keys(), ...idle.map((r) => r.recordingId)];
-    if (ids.length === 0) return;
     await inTransaction(db, async (trx) => {
-      for (const fresh of await lifecycle.lock(trx, ids)) {
+      const before = new Map<string, LifecycleRecord>();
+      const next: LifecycleRecord[] = [];
+      for (const fresh of await lifecycle.lock(trx, release.map((r) => r.recordingId))) {
         const action = actionOf.get(fresh.recordingId);
         // A DELETING row is deleted whatever happened since; other actions apply to the current row.
         const state = action ? afterAction(action === 'delete' ? { ...fresh, fileState: 'DELETING' } : fresh, action, now) : fresh;
-        const record = { ...fresh, ...state, dueAtMs: dueAt(state), attempts: 0, lastError: null };
-        if (!(await lifecycle.update(trx, record, now, owner)) || !action) continue;
-        if (action === 'delete') await media.forget(trx, record);
+        before.set(fresh.recordingId, fresh);
+        next.push({ ...fresh, ...state, dueAtMs: dueAt(state), attempts: 0, lastError: null });
+      }
+      const written = await lifecycle.updateLeased(trx, next, now, owner);
+      const applied = next.filter((r) => written.has(r.recordingId) && actionOf.has(r.recordingId));
+      await media.forget(trx, applied.filter((r) => actionOf.get(r.recordingId) === 'delete'));
+      for (const record of applied) {
+        const action = actionOf.get(record.recordingId)!;
         await audit.record(
           {
             orgId: record.orgId,
@@ -126,7 +135,7 @@ export class LifecycleScheduler {
             status: 'SUCCESS',
             message: describe(action, record),
             context: { conversationId: record.conversationId, ...(action === 'export' ? { integrationId: record.exportIntegrationId ?? '' } : {}) },
-            propertyChanges: [{ property: 'fileState', oldValues: [fresh.fileState], newValues: [record.fileState] }],
+            propertyChanges: [{ property: 'fileState', oldValues: [before.get(record.recordingId)!.fileState], newValues: [record.fileState] }],
           },
           trx,
         );

@@ -90,7 +90,7 @@ export function createRetentionServices(deps: RetentionWiringDeps): RetentionSer
   const scheduler = new LifecycleScheduler({
     db,
     lifecycle,
-    media: new BlobLifecycleMedia({ hot: deps.hot, archive: deps.archive, recordings, media: mediaRows, exporter, clock }),
+    media: new BlobLifecycleMedia({ hot: deps.hot, archive: deps.archive, media: mediaRows, exporter, clock }),
     audit,
     clock,
     logger,

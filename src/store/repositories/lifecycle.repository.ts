@@ -22,6 +22,11 @@ export interface LifecycleRecord extends LifecycleState {
   readonly lastError: string | null;
 }
 
+/** A claimed row, with the recording's media object as the scheduler needs it. */
+export interface ClaimedRecord extends LifecycleRecord {
+  readonly object: { readonly key: string | null; readonly mediaState: string };
+}
+
 export class LifecycleRepository {
   constructor(private readonly db: Db) {}
 
@@ -62,19 +67,9 @@ export class LifecycleRepository {
     return (await q.execute()).map(fromRow);
   }
 
-  /**
-   * Writes a record's state, dates and due instant. Other writers leave the lease alone; the
-   * lease holder passes `leaseOwner`, writes only while it still holds the row (false otherwise),
-   * and releases it.
-   */
-  async update(trx: Kysely<Database>, record: LifecycleRecord, now: number, leaseOwner?: string): Promise<boolean> {
-    let q = trx
-      .updateTable('recording_lifecycle')
-      .set({ ...toRow(record, now), ...(leaseOwner ? { lease_owner: null, lease_until: null } : {}) })
-      .where('recording_id', '=', record.recordingId);
-    if (leaseOwner) q = q.where('lease_owner', '=', leaseOwner);
-    const result = await q.executeTakeFirst();
-    return Number(result.numUpdatedRows) > 0;
+  /** Writes a record's state, dates and due instant (callers other than the scheduler: its lease stays as it is). */
+  async update(trx: Kysely<Database>, record: LifecycleRecord, now: number): Promise<void> {
+    await trx.updateTable('recording_lifecycle').set(toRow(record, now)).where('recording_id', '=', record.recordingId).execute();
   }
 
   /**
@@ -101,8 +96,11 @@ export class LifecycleRepository {
     return rows.map((r) => r.recording_id);
   }
 
-  /** Leases up to `limit` rows whose due instant has come, oldest first. */
-  async claimDue(owner: string, limit: number, leaseMs: number, now: number): Promise<LifecycleRecord[]> {
+  /**
+   * Leases up to `limit` rows whose due instant has come, oldest first, with where each
+   * recording's media object is and whether it is still being written (the media area's columns).
+   */
+  async claimDue(owner: string, limit: number, leaseMs: number, now: number): Promise<ClaimedRecord[]> {
     return inTransaction(this.db, async (trx) => {
       let pick = trx
         .selectFrom('recording_lifecycle')
@@ -115,9 +113,55 @@ export class LifecycleRepository {
       const ids = (await pick.execute()).map((r) => r.recording_id);
       if (ids.length === 0) return [];
       await trx.updateTable('recording_lifecycle').set({ lease_owner: owner, lease_until: now + leaseMs }).where('recording_id', 'in', ids).execute();
-      const rows = await trx.selectFrom('recording_lifecycle').selectAll().where('recording_id', 'in', ids).orderBy('due_at').execute();
-      return rows.map(fromRow);
+      const rows = await trx
+        .selectFrom('recording_lifecycle as l')
+        .innerJoin('recordings as r', 'r.id', 'l.recording_id')
+        .selectAll('l')
+        .select(['r.blob_key', 'r.media_state'])
+        .where('l.recording_id', 'in', ids)
+        .orderBy('l.due_at')
+        .execute();
+      return rows.map((r) => ({ ...fromRow(r), object: { key: r.blob_key, mediaState: r.media_state } }));
     });
+  }
+
+  /**
+   * Writes the records the lease holder `owner` still holds, in one statement per chunk, and
+   * releases them; returns the ids written.
+   */
+  async updateLeased(trx: Kysely<Database>, records: readonly LifecycleRecord[], now: number, owner: string): Promise<Set<string>> {
+    const written = new Set<string>();
+    const text = (v: string | null) => sql`cast(${v} as text)`;
+    const big = (v: number | null) => sql`cast(${v} as bigint)`;
+    for (let i = 0; i < records.length; i += 500) {
+      const rows = records.slice(i, i + 500).map(
+        (r) =>
+          sql`(${sql.join([
+            text(r.recordingId),
+            text(r.fileState),
+            big(r.archiveAtMs),
+            big(r.deleteAtMs),
+            big(r.exportAtMs),
+            big(r.exportedAtMs),
+            text(r.exportIntegrationId),
+            big(r.restoreUntilMs),
+            big(r.dueAtMs),
+            big(r.attempts),
+            text(r.lastError),
+          ])})`,
+      );
+      const result = await sql<{ recording_id: string }>`
+        with v(recording_id, file_state, archive_at, delete_at, export_at, exported_at, export_integration_id, restore_until, due_at, attempts, last_error) as (values ${sql.join(rows)})
+        update recording_lifecycle set
+          file_state = v.file_state, archive_at = v.archive_at, delete_at = v.delete_at, export_at = v.export_at, exported_at = v.exported_at,
+          export_integration_id = v.export_integration_id, restore_until = v.restore_until, due_at = v.due_at, attempts = v.attempts,
+          last_error = v.last_error, lease_owner = null, lease_until = null, updated_at = ${now}
+        from v
+        where recording_lifecycle.recording_id = v.recording_id and recording_lifecycle.lease_owner = ${owner}
+        returning recording_lifecycle.recording_id`.execute(trx);
+      for (const r of result.rows) written.add(r.recording_id);
+    }
+    return written;
   }
 
   /** A failed action: remembered, and tried again at `retryAtMs`. */

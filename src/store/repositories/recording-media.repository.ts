@@ -172,8 +172,8 @@ export class RecordingMediaRepository {
   }
 
   /** The plan discarded the recording (or its media could not be kept): it is never listed or served again. */
-  async setState(orgId: string, id: string, state: 'DELETED' | 'ERROR', now: number, exec: Kysely<Database> = this.db.kysely) {
-    await exec
+  async setState(orgId: string, id: string, state: 'DELETED' | 'ERROR', now: number) {
+    await this.db.kysely
       .updateTable('recordings')
       .set({ media_state: state, media_updated_at: now })
       .where('org_id', '=', orgId)
@@ -205,9 +205,11 @@ export class RecordingMediaRepository {
     }));
   }
 
-  /** Removes every annotation of a recording, the plan's and people's (its media was deleted). */
-  async removeAnnotations(orgId: string, recordingId: string, exec: Kysely<Database> = this.db.kysely): Promise<void> {
-    await exec.deleteFrom('annotations').where('org_id', '=', orgId).where('recording_id', '=', recordingId).execute();
+  /** Retention deleted these recordings' media: they are never listed or served again, and their annotations go. */
+  async mediaDeleted(orgId: string, ids: readonly string[], now: number, exec: Kysely<Database> = this.db.kysely): Promise<void> {
+    if (ids.length === 0) return;
+    await exec.deleteFrom('annotations').where('org_id', '=', orgId).where('recording_id', 'in', ids).execute();
+    await exec.updateTable('recordings').set({ media_state: 'DELETED', media_updated_at: now }).where('org_id', '=', orgId).where('id', 'in', ids).execute();
   }
 
   async annotations(orgId: string, recordingIds: readonly string[]): Promise<Annotation[]> {
