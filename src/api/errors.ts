@@ -59,6 +59,7 @@ const DOMAIN_STATUS: ReadonlyArray<[prefix: string, status: number]> = [
   ['annotation.outOfRange', 400],
   ['annotation.missingPermission', 403],
   ['annotation.', 409],
+  ['settings.aboveMaximum', 400],
   ['recording.', 409],
   ['policy.', 409],
   ['job.', 409],
