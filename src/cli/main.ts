@@ -2,6 +2,7 @@
 import { Command } from 'commander';
 import { ConfigError, loadConfig } from '../config/config.js';
 import { createLogger } from '../log.js';
+import { jobsCommand } from './jobs.command.js';
 import { startServer } from '../server.js';
 
 const program = new Command();
@@ -61,6 +62,8 @@ Stops cleanly on SIGTERM or SIGINT: live media sessions are finalized first.`,
     process.on('SIGTERM', () => stop('SIGTERM'));
     process.on('SIGINT', () => stop('SIGINT'));
   });
+
+jobsCommand(program);
 
 function loadConfigOrExit(env: NodeJS.ProcessEnv) {
   try {
