@@ -137,6 +137,25 @@ describe('the reference SDK against Capstan', () => {
     expect(failed.entities).toEqual([expect.objectContaining({ conversation: expect.objectContaining({ id: 'sdk-1' }), errorCode: 'recording.protected' })]);
   });
 
+  it('changes a recording\'s dates, refuses deleting a protected one, and manages its annotations', async () => {
+    const [recording] = await eventually(() => rec.getConversationRecordings!('sdk-2', { maxWaitMs: 5000 }), (list) => list?.[0]?.fileState === 'AVAILABLE');
+    expect(recording).toMatchObject({ conversationId: 'sdk-2', mediaSubtype: 'Trunk', fileState: 'AVAILABLE' });
+    const updated = await rec.putConversationRecording!('sdk-2', recording.id, { archiveDate: '2030-01-01T00:00:00.000Z', deleteDate: '2031-01-01T00:00:00.000Z' });
+    expect(updated).toMatchObject({ id: recording.id, archiveDate: '2030-01-01T00:00:00.000Z', deleteDate: '2031-01-01T00:00:00.000Z' });
+    expect((await rec.getConversationRecordingmetadata!('sdk-2'))[0]).toMatchObject({ deleteDate: '2031-01-01T00:00:00.000Z' });
+
+    const [protectedOne] = await rec.getConversationRecordings!('sdk-1', { maxWaitMs: 5000 });
+    await expect(rec.putConversationRecording!('sdk-1', protectedOne.id, { deleteDate: new Date().toISOString() })).rejects.toMatchObject({ status: 409, code: 'recording.protected' });
+
+    const bookmark = await rec.postConversationRecordingAnnotations!('sdk-2', recording.id, { name: 'bm', type: 'bookmark', location: 1000, description: 'x' });
+    expect(bookmark).toMatchObject({ id: expect.any(String), name: 'bm', location: 1000, description: 'x' });
+    expect((await rec.getConversationRecordingAnnotations!('sdk-2', recording.id)).map((a: { id: string }) => a.id)).toContain(bookmark.id);
+    await rec.putConversationRecordingAnnotation!('sdk-2', recording.id, bookmark.id, { name: 'bm2', type: 'bookmark', location: 2000 });
+    expect(await rec.getConversationRecordingAnnotation!('sdk-2', recording.id, bookmark.id)).toMatchObject({ name: 'bm2', location: 2000 });
+    expect(await rec.deleteConversationRecordingAnnotation!('sdk-2', recording.id, bookmark.id)).toBeUndefined();
+    await expect(rec.getConversationRecordingAnnotation!('sdk-2', recording.id, bookmark.id)).rejects.toMatchObject({ status: 404 });
+  });
+
   it('a third job while two are PENDING or PROCESSING is refused with 409; cancelling frees a place', async () => {
     // With the worker paused, created jobs stay PENDING.
     await server.services.retention.worker.stop();
