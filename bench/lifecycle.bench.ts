@@ -25,6 +25,8 @@ const arg = (name: string, fallback: number) => {
 const RECORDINGS = arg('recordings', 100_000);
 const OBJECT_BYTES = 1024;
 const DAY_MS = 86_400_000;
+/** Recordings start this far apart, so that all of them fall due within one phase. */
+const SPACING_MS = 100;
 
 interface Phase {
   readonly seconds: number;
@@ -71,7 +73,7 @@ async function seed(db: Db, hotRoot: string, startMs: number): Promise<void> {
     const rec = (i: number) => `rec-${String(i).padStart(7, '0')}`;
     const conv = (i: number) => `conv-${String(i).padStart(7, '0')}`;
     const key = (i: number) => `${DEFAULT_ORG_ID}/recordings/${day}/${rec(i)}`;
-    const at = (i: number) => startMs + i * 1000;
+    const at = (i: number) => startMs + i * SPACING_MS;
     await k
       .insertInto('conversations')
       .values(ids.map((i) => ({ org_id: DEFAULT_ORG_ID, id: conv(i), direction: 'inbound', trunk_id: 't1', ani: null, dnis: null, region: null, started_at: at(i), ended_at: at(i) + 60_000, last_event_at: at(i) + 60_000, media_high_water_at: null, duration_ms: 60_000, event_count: 0, created_at: at(i), updated_at: at(i) })))
@@ -174,7 +176,7 @@ async function runDialect(dialect: Dialect): Promise<{ archive: Phase; delete: P
       process.stdout.write(`${dialect}: ${name} ${RECORDINGS.toLocaleString('en')} recordings in ${out.seconds} s (${out.perSecond.toLocaleString('en')}/s, ${done.toLocaleString('en')} rows claimed)\n`);
       return out;
     };
-    const last = start + (RECORDINGS - 1) * 1000;
+    const last = start + (RECORDINGS - 1) * SPACING_MS;
     const archive = await phase('archive', last + DAY_MS, 'ARCHIVED');
     const del = await phase('delete', last + 2 * DAY_MS, 'DELETED');
     return { archive, delete: del };
