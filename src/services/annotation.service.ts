@@ -5,7 +5,7 @@ import { DomainError } from '../domain/errors.js';
 import type { Clock } from '../store/clock.js';
 import type { AnnotationsRepository } from '../store/repositories/annotations.repository.js';
 import type { Annotation } from '../store/repositories/recording-media.repository.js';
-import { actorOf, hasPermission, type AuditTrail, type Caller } from './audit-bridge.js';
+import { auditOf, hasPermission, type AuditTrail, type Caller } from './audit-bridge.js';
 import type { RecordingsService, RecordingView } from './recordings.service.js';
 
 /**
@@ -73,16 +73,7 @@ export class AnnotationService {
     const annotationId = existing?.id ?? id ?? randomUUID();
     if (existing) await annotations.update(orgId, recordingId, annotationId, input, now);
     else await annotations.insert(orgId, recordingId, annotationId, { ...input, userId: caller.principal.userId ?? caller.principal.id }, now);
-    await audit.record({
-      orgId,
-      actor: actorOf(caller),
-      serviceName: 'Recording',
-      action: existing ? 'Update' : 'Create',
-      entityType: 'Annotation',
-      entity: { id: annotationId, ...(input.name ? { name: input.name } : {}) },
-      status: 'SUCCESS',
-      context: { conversationId, recordingId },
-    });
+    await audit.record(auditOf(caller, existing ? 'Update' : 'Create', 'Annotation', { id: annotationId, ...(input.name ? { name: input.name } : {}) }, { context: { conversationId, recordingId } }));
     return { view, annotation: (await annotations.get(orgId, recordingId, annotationId))!, created: !existing };
   }
 
@@ -94,7 +85,7 @@ export class AnnotationService {
     if (!existing) return false;
     if (existing.system) throw new DomainError('annotation.system', 'annotations of cuts and holds belong to the recording and cannot be removed', id);
     await annotations.remove(orgId, recordingId, id);
-    await audit.record({ orgId, actor: actorOf(caller), serviceName: 'Recording', action: 'Delete', entityType: 'Annotation', entity: { id }, status: 'SUCCESS', context: { conversationId, recordingId } });
+    await audit.record(auditOf(caller, 'Delete', 'Annotation', { id }, { context: { conversationId, recordingId } }));
     return true;
   }
 }

@@ -51,3 +51,14 @@ export function hasPermission(principal: Principal, permission: string): boolean
 export function callerOf(ctx: { readonly principal: Principal; readonly request: { readonly ip: string } }): Caller {
   return { principal: ctx.principal, remoteIp: ctx.request.ip };
 }
+
+/** What a caller did to an entity, successfully: the common shape of these services' audit events. */
+export function auditOf(
+  caller: Caller,
+  action: string,
+  entityType: string,
+  entity: { readonly id: string; readonly name?: string },
+  more: Pick<AuditEntry, 'propertyChanges' | 'context' | 'message'> = {},
+): AuditEntry {
+  return { orgId: caller.principal.orgId, actor: actorOf(caller), serviceName: 'Recording', action, entityType, entity, status: 'SUCCESS', ...more };
+}

@@ -36,11 +36,9 @@ export class BlobLifecycleMedia implements LifecycleMedia {
     if (key) await this.copy(key, this.deps.archive, this.deps.hot);
   }
 
-  async rearchive(record: ClaimedRecord): Promise<void> {
-    const key = objectOf(record);
-    if (!key) return;
-    await this.copy(key, this.deps.hot, this.deps.archive);
-    await this.deps.hot.delete(key);
+  /** The archive kept its copy: returning a restored recording is archiving it again (the copy is skipped). */
+  rearchive(record: ClaimedRecord): Promise<void> {
+    return this.archive(record);
   }
 
   async delete(record: ClaimedRecord): Promise<void> {

@@ -5,7 +5,7 @@ import type { Clock } from '../store/clock.js';
 import type { Page, PageRequest } from '../store/paging.js';
 import type { IntegrationRecord, IntegrationsRepository } from '../store/repositories/integrations.repository.js';
 import type { PoliciesRepository } from '../store/repositories/policies.repository.js';
-import { actorOf, type AuditTrail, type Caller } from './audit-bridge.js';
+import { auditOf, type AuditTrail, type Caller } from './audit-bridge.js';
 
 /** Export integrations (S3-compatible buckets) that retention policies and EXPORT jobs name by id. */
 export class IntegrationService {
@@ -35,7 +35,7 @@ export class IntegrationService {
     const { name, type, ...config } = input;
     const kept = before && !config.secretAccessKey && config.accessKeyId === before.config.accessKeyId ? { secretAccessKey: before.config.secretAccessKey } : {};
     const created = await integrations.put(orgId, { id, name, type, config: { ...config, ...kept } }, clock.now());
-    await audit.record({ orgId, actor: actorOf(caller), serviceName: 'Recording', action: created ? 'Create' : 'Update', entityType: 'Integration', entity: { id, name }, status: 'SUCCESS' });
+    await audit.record(auditOf(caller, created ? 'Create' : 'Update', 'Integration', { id, name }));
     return { record: (await integrations.get(orgId, id))!, created };
   }
 
@@ -46,7 +46,7 @@ export class IntegrationService {
       throw new DomainError('integration.inUse', `integration ${id} is the export target of ${users.map((p) => `"${p.definition.name}"`).join(', ')}`, id);
     }
     const removed = await this.deps.integrations.remove(orgId, id);
-    if (removed) await this.deps.audit.record({ orgId, actor: actorOf(caller), serviceName: 'Recording', action: 'Delete', entityType: 'Integration', entity: { id }, status: 'SUCCESS' });
+    if (removed) await this.deps.audit.record(auditOf(caller, 'Delete', 'Integration', { id }));
     return removed;
   }
 }

@@ -6,7 +6,7 @@ import { inTransaction, type Db } from '../store/db.js';
 import type { IntegrationsRepository } from '../store/repositories/integrations.repository.js';
 import type { PoliciesRepository } from '../store/repositories/policies.repository.js';
 import type { TelephonyRepository } from '../store/repositories/telephony.repository.js';
-import { actorOf, type AuditTrail, type Caller } from './audit-bridge.js';
+import { auditOf, type AuditEntry, type AuditTrail, type Caller } from './audit-bridge.js';
 
 /**
  * Media retention policies: create, list, read, replace, enable or disable, delete. A policy
@@ -81,7 +81,7 @@ export class PolicyService {
       }
       await this.checkName(orgId, definition.name, undefined, trx);
       await policies.save(trx, orgId, policy);
-      await audit.record({ ...this.entry(caller, 'Create', policy), propertyChanges: [{ property: 'enabled', oldValues: [], newValues: [String(definition.enabled)] }] }, trx);
+      await audit.record(this.entry(caller, 'Create', policy, [{ property: 'enabled', oldValues: [], newValues: [String(definition.enabled)] }]), trx);
     });
     return this.view(orgId, policy);
   }
@@ -126,22 +126,14 @@ export class PolicyService {
       if (JSON.stringify(current.definition.mediaPolicies) !== JSON.stringify(definition.mediaPolicies)) {
         changes.push({ property: 'mediaPolicies', oldValues: [], newValues: [] });
       }
-      await audit.record({ ...this.entry(caller, 'Update', policy), propertyChanges: changes }, trx);
+      await audit.record(this.entry(caller, 'Update', policy, changes), trx);
       return policy;
     });
     return updated ? this.view(orgId, updated) : undefined;
   }
 
-  private entry(caller: Caller, action: string, policy: Policy) {
-    return {
-      orgId: caller.principal.orgId,
-      actor: actorOf(caller),
-      serviceName: 'Recording' as const,
-      action,
-      entityType: 'RetentionPolicy',
-      entity: { id: policy.id, name: policy.definition.name },
-      status: 'SUCCESS' as const,
-    };
+  private entry(caller: Caller, action: string, policy: Policy, propertyChanges?: AuditEntry['propertyChanges']) {
+    return auditOf(caller, action, 'RetentionPolicy', { id: policy.id, name: policy.definition.name }, propertyChanges ? { propertyChanges } : {});
   }
 
   private async checkName(orgId: string, name: string, self: string | undefined, exec: Parameters<PoliciesRepository['idByName']>[2]) {

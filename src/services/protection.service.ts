@@ -1,12 +1,12 @@
-import { sql } from 'kysely';
 import { dueAt } from '../domain/retention/lifecycle.js';
 import type { Clock } from '../store/clock.js';
 import { inTransaction, type Db } from '../store/db.js';
 import type { ConversationsRepository } from '../store/repositories/conversations.repository.js';
 import type { LifecycleRepository } from '../store/repositories/lifecycle.repository.js';
+import type { OrganizationsRepository } from '../store/repositories/organizations.repository.js';
 import type { ProtectionRepository } from '../store/repositories/protection.repository.js';
 import type { RecordingsRepository } from '../store/repositories/recordings.repository.js';
-import { actorOf, type AuditTrail, type Caller } from './audit-bridge.js';
+import { auditOf, type AuditTrail, type Caller } from './audit-bridge.js';
 
 /**
  * Protection from deletion (a legal hold): "applies to all recordings of the conversation, blocks
@@ -27,6 +27,7 @@ export interface ProtectionServiceDeps {
   readonly recordings: RecordingsRepository;
   readonly protection: ProtectionRepository;
   readonly lifecycle: LifecycleRepository;
+  readonly organizations: OrganizationsRepository;
   readonly audit: AuditTrail;
   readonly clock: Clock;
   /** "limit 1000 protected conversations per org". */
@@ -54,7 +55,7 @@ export class ProtectionService {
 
   private async setOne(caller: Caller, conversationId: string, protect: boolean): Promise<ProtectionFailure | undefined> {
     const { orgId } = caller.principal;
-    const { db, conversations, recordings, protection, lifecycle, audit, clock, limit } = this.deps;
+    const { db, conversations, recordings, protection, lifecycle, organizations, audit, clock, limit } = this.deps;
     const fail = (errorCode: string, errorMessage: string) => ({ conversationId, errorCode, errorMessage });
     if (!(await conversations.get(orgId, conversationId))) return fail('not.found', `conversation ${conversationId} was not found`);
     if (protect && !(await recordings.listForConversation(orgId, conversationId)).some((r) => r.status !== 'discarded')) {
@@ -62,7 +63,7 @@ export class ProtectionService {
     }
     return inTransaction(db, async (trx) => {
       // One organization's protections change one at a time, so that the limit holds.
-      if (db.dialect === 'postgres') await sql`select id from organizations where id = ${orgId} for update`.execute(trx);
+      await organizations.lock(trx, orgId);
       const already = (await protection.protectedAmong(orgId, [conversationId], trx)).has(conversationId);
       if (already === protect) return undefined;
       const now = clock.now();
@@ -79,16 +80,9 @@ export class ProtectionService {
         await lifecycle.update(trx, { ...next, dueAtMs: dueAt(next) }, now);
       }
       await audit.record(
-        {
-          orgId,
-          actor: actorOf(caller),
-          serviceName: 'Recording',
-          action: protect ? 'Protect' : 'Unprotect',
-          entityType: 'Conversation',
-          entity: { id: conversationId },
-          status: 'SUCCESS',
+        auditOf(caller, protect ? 'Protect' : 'Unprotect', 'Conversation', { id: conversationId }, {
           propertyChanges: [{ property: 'deletionProtected', oldValues: [String(!protect)], newValues: [String(protect)] }],
-        },
+        }),
         trx,
       );
       return undefined;

@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { sql } from 'kysely';
 import { DomainError } from '../domain/errors.js';
 import {
   ACTIVE_STATES,
@@ -18,9 +17,10 @@ import type { JobQueue } from '../store/job-queue.js';
 import type { Page, PageRequest } from '../store/paging.js';
 import type { IntegrationsRepository } from '../store/repositories/integrations.repository.js';
 import type { LifecycleRepository } from '../store/repositories/lifecycle.repository.js';
+import type { OrganizationsRepository } from '../store/repositories/organizations.repository.js';
 import type { JobFailure, JobListFilter, RecordingJobRecord, RecordingJobsRepository } from '../store/repositories/recording-jobs.repository.js';
 import type { RecordingsRepository } from '../store/repositories/recordings.repository.js';
-import { actorOf, hasPermission, type AuditTrail, type Caller } from './audit-bridge.js';
+import { auditOf, hasPermission, type AuditTrail, type Caller } from './audit-bridge.js';
 import type { ConversationQueryService } from './conversation-query.service.js';
 import { isoList } from './retention.service.js';
 
@@ -41,6 +41,7 @@ export interface RecordingJobServiceDeps {
   readonly recordings: RecordingsRepository;
   readonly lifecycle: LifecycleRepository;
   readonly integrations: IntegrationsRepository;
+  readonly organizations: OrganizationsRepository;
   readonly query: ConversationQueryService;
   readonly queue: JobQueue;
   readonly audit: AuditTrail;
@@ -94,11 +95,11 @@ export class RecordingJobService {
       updatedAtMs: now,
     };
     await inTransaction(db, async (trx) => {
-      await this.lockOrganization(trx, orgId);
+      await this.deps.organizations.lock(trx, orgId);
       await this.checkActive(trx, orgId);
       await jobs.insert(trx, job);
       await queue.enqueue({ queue: PREPARE_QUEUE, key: job.id, orgId, payload: { jobId: job.id }, runAtMs: now }, trx);
-      await audit.record({ ...this.entry(caller, 'Create', job), context: { action: job.action } }, trx);
+      await audit.record(auditOf(caller, 'Create', 'RecordingJob', { id: job.id, name: job.action }), trx);
     });
     return job;
   }
@@ -121,7 +122,7 @@ export class RecordingJobService {
     const { orgId } = caller.principal;
     const { db, jobs, queue, audit, clock } = this.deps;
     return inTransaction(db, async (trx) => {
-      await this.lockOrganization(trx, orgId);
+      await this.deps.organizations.lock(trx, orgId);
       const job = await jobs.lock(trx, orgId, id);
       if (!job) return undefined;
       if (job.createdBy !== caller.principal.id) {
@@ -132,7 +133,7 @@ export class RecordingJobService {
       const now = clock.now();
       await jobs.setState(trx, id, 'PROCESSING', now);
       await queue.enqueue({ queue: RUN_QUEUE, key: id, orgId, payload: { jobId: id }, runAtMs: now, maxAttempts: 10 }, trx);
-      await audit.record(this.entry(caller, 'Execute', job), trx);
+      await audit.record(auditOf(caller, 'Execute', 'RecordingJob', { id: job.id, name: job.action }), trx);
       return jobs.get(orgId, id, trx);
     });
   }
@@ -146,7 +147,7 @@ export class RecordingJobService {
       if (!job) return undefined;
       assertTransition(id, job.state, 'CANCELLED');
       await jobs.setState(trx, id, 'CANCELLED', clock.now());
-      await audit.record(this.entry(caller, 'Cancel', job), trx);
+      await audit.record(auditOf(caller, 'Cancel', 'RecordingJob', { id: job.id, name: job.action }), trx);
       return jobs.get(orgId, id, trx);
     });
   }
@@ -263,22 +264,6 @@ export class RecordingJobService {
     }
   }
 
-  /** Serializes job admissions of one organization (PostgreSQL; SQLite transactions are exclusive). */
-  private async lockOrganization(trx: Parameters<RecordingJobsRepository['countInStates']>[0], orgId: string): Promise<void> {
-    if (this.deps.db.dialect === 'postgres') await sql`select id from organizations where id = ${orgId} for update`.execute(trx);
-  }
-
-  private entry(caller: Caller, action: string, job: RecordingJobRecord) {
-    return {
-      orgId: caller.principal.orgId,
-      actor: actorOf(caller),
-      serviceName: 'Recording' as const,
-      action,
-      entityType: 'RecordingJob',
-      entity: { id: job.id, name: job.action },
-      status: 'SUCCESS' as const,
-    };
-  }
 }
 
 function compiled(query: RecordingJobsQuery): ConversationQuery {

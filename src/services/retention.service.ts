@@ -12,7 +12,7 @@ import type { PoliciesRepository } from '../store/repositories/policies.reposito
 import type { ProtectionRepository } from '../store/repositories/protection.repository.js';
 import type { Database } from '../store/schema.js';
 import { DomainError } from '../domain/errors.js';
-import { SYSTEM_ACTOR, actorOf, hasPermission, type AuditTrail, type Caller } from './audit-bridge.js';
+import { SYSTEM_ACTOR, auditOf, hasPermission, type AuditTrail, type Caller } from './audit-bridge.js';
 import type { ConversationHub, ConversationUpdate } from './conversation-hub.js';
 import type { ConversationService } from './conversation.service.js';
 
@@ -210,20 +210,8 @@ export class RetentionService {
       )
         .filter(([, a, b]) => a !== b)
         .map(([property, a, b]) => ({ property, oldValues: typeof a === 'number' ? isoList(a) : [String(a ?? '')].filter(Boolean), newValues: typeof b === 'number' ? isoList(b) : [String(b ?? '')].filter(Boolean) }));
-      await audit.record(
-        {
-          orgId,
-          actor: actorOf(caller),
-          serviceName: 'Recording',
-          action: record.fileState === 'RESTORING' && current.fileState !== 'RESTORING' ? 'Restore' : 'Update',
-          entityType: 'Recording',
-          entity: { id: recordingId },
-          status: 'SUCCESS',
-          context: { conversationId },
-          propertyChanges: changes,
-        },
-        trx,
-      );
+      const action = record.fileState === 'RESTORING' && current.fileState !== 'RESTORING' ? 'Restore' : 'Update';
+      await audit.record(auditOf(caller, action, 'Recording', { id: recordingId }, { context: { conversationId }, propertyChanges: changes }), trx);
       return record;
     });
   }

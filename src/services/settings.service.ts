@@ -7,7 +7,7 @@ import { inTransaction, type Db } from '../store/db.js';
 import type { JobQueue } from '../store/job-queue.js';
 import type { OrganizationsRepository } from '../store/repositories/organizations.repository.js';
 import type { PoliciesRepository } from '../store/repositories/policies.repository.js';
-import { actorOf, type AuditTrail, type Caller } from './audit-bridge.js';
+import { auditOf, type AuditTrail, type Caller } from './audit-bridge.js';
 import { MAX_RETENTION_QUEUE } from './retention.service.js';
 
 /**
@@ -76,21 +76,10 @@ export class SettingsService {
       if (max !== null && max !== current.maxInteractionRetentionDays) {
         await queue.enqueue({ queue: MAX_RETENTION_QUEUE, key: orgId, orgId, payload: {}, runAtMs: now }, trx);
       }
-      await audit.record(
-        {
-          orgId,
-          actor: actorOf(caller),
-          serviceName: 'Recording',
-          action: 'Update',
-          entityType: 'RecordingSettings',
-          entity: { id: orgId },
-          status: 'SUCCESS',
-          propertyChanges: (Object.keys(next) as Array<keyof RecordingSettings>)
-            .filter((k) => current[k] !== next[k])
-            .map((k) => ({ property: k, oldValues: current[k] === null ? [] : [String(current[k])], newValues: next[k] === null ? [] : [String(next[k])] })),
-        },
-        trx,
-      );
+      const propertyChanges = (Object.keys(next) as Array<keyof RecordingSettings>)
+        .filter((k) => current[k] !== next[k])
+        .map((k) => ({ property: k, oldValues: current[k] === null ? [] : [String(current[k])], newValues: next[k] === null ? [] : [String(next[k])] }));
+      await audit.record(auditOf(caller, 'Update', 'RecordingSettings', { id: orgId }, { propertyChanges }), trx);
     });
     return next;
   }

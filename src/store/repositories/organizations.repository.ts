@@ -16,6 +16,14 @@ export class OrganizationsRepository {
       .execute();
   }
 
+  /**
+   * Serializes changes of one organization that must respect a per-organization limit, for the
+   * rest of the caller's transaction (PostgreSQL; SQLite transactions are already exclusive).
+   */
+  async lock(trx: Kysely<Database>, id: string): Promise<void> {
+    if (this.db.dialect === 'postgres') await trx.selectFrom('organizations').select('id').where('id', '=', id).forUpdate().execute();
+  }
+
   async exists(id: string): Promise<boolean> {
     return (await this.db.kysely.selectFrom('organizations').select('id').where('id', '=', id).executeTakeFirst()) !== undefined;
   }
