@@ -2,13 +2,15 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
-import { buildApi, openAccess, type Authenticator } from './api/app.js';
+import { buildApi } from './api/app.js';
+import { tokenAuthenticator, type Authenticator } from './api/auth.js';
 import { healthRoutes } from './api/routes/health.routes.js';
 import { ROUTES } from './api/routes/index.js';
 import type { Config } from './config/config.js';
-import { nativeMediaRoute } from './ingest/native-media.socket.js';
+import { NATIVE_MEDIA_PATH, nativeMediaRoute } from './ingest/native-media.socket.js';
 import { UpgradeDispatcher } from './ingest/upgrade-dispatcher.js';
 import { createLogger } from './log.js';
+import { bootstrapIdentity, type FirstRunCredentials } from './services/bootstrap.js';
 import { DEFAULT_ORG_ID, createServices, type Services } from './services/index.js';
 import { systemClock, type Clock } from './store/clock.js';
 import { migrate, openDatabase } from './store/db.js';
@@ -23,6 +25,8 @@ export interface RunningServer {
   readonly url: string;
   readonly services: Services;
   readonly app: FastifyInstance;
+  /** Generated on the first start of an install nobody can sign in to yet: print them once. */
+  readonly firstRun: FirstRunCredentials | undefined;
   /** Where connectors register their WebSocket paths (ingest role). */
   readonly sockets: UpgradeDispatcher;
   /** Drains live work, stops listening and closes the stores. */
@@ -32,8 +36,11 @@ export interface RunningServer {
 export interface ServerOptions {
   readonly logger?: Logger;
   readonly clock?: Clock;
-  readonly authenticator?: Authenticator;
+  /** How requests are authenticated (tests substitute their own); bearer tokens and sessions by default. */
+  readonly authenticator?: (services: Services) => Authenticator;
 }
+
+const TOKEN_SWEEP_MS = 60 * 60_000;
 
 export async function startServer(config: Config, options: ServerOptions = {}): Promise<RunningServer> {
   const logger = options.logger ?? createLogger(config.logLevel);
@@ -45,8 +52,14 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
 
   const services = createServices(config, db, clock, logger);
   await services.organizations.ensure(DEFAULT_ORG_ID, 'Default organization', clock.now());
+  const firstRun = await bootstrapIdentity(services, DEFAULT_ORG_ID);
+  const sweeper = setInterval(() => {
+    services.auth.sweep().catch((err: unknown) => logger.warn({ err }, 'could not remove expired tokens'));
+  }, TOKEN_SWEEP_MS);
+  sweeper.unref();
+  services.lifecycle.onDrain('token sweeper', async () => clearInterval(sweeper));
 
-  const authenticator = options.authenticator ?? openAccess(DEFAULT_ORG_ID);
+  const authenticator = (options.authenticator ?? tokenAuthenticator)(services);
   const app = await buildApi({
     services,
     authenticator,
@@ -63,6 +76,11 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
         ingest: services.media,
         // The upgrade request carries the same credentials as any API request (headers, cookies).
         authenticate: (request) => authenticator.authenticate({ headers: request.headers, raw: request } as unknown as FastifyRequest),
+        refused: async (request, principal, code, message) => {
+          await services.audit
+            .recordRefusal({ principal, remoteIp: request.socket.remoteAddress, route: `GET ${NATIVE_MEDIA_PATH}`, code, message })
+            .catch((err: unknown) => logger.error({ err }, 'could not audit a refused access'));
+        },
         logger,
       }),
     );
@@ -87,6 +105,7 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
     url: `http://${host.includes(':') ? `[${host}]` : host}:${port}`,
     services,
     app,
+    firstRun,
     sockets,
     close() {
       closing ??= (async () => {

@@ -33,6 +33,8 @@ export class ApiError extends Error {
     message: string,
     readonly details: readonly ErrorDetail[] = [],
     readonly entityId?: string,
+    /** Fields another protocol expects beside the ErrorBody (OAuth2's `error`, `error_description`). */
+    readonly extra?: Readonly<Record<string, string>>,
   ) {
     super(message);
     this.name = 'ApiError';
@@ -43,21 +45,26 @@ export const badRequest = (message: string, details: readonly ErrorDetail[] = []
 export const notFound = (what: string, id: string) => new ApiError(404, 'not.found', `${what} ${id} was not found`, [], id);
 export const unauthorized = (message = 'Authentication is required: send a bearer token or sign in') =>
   new ApiError(401, 'authentication.required', message);
-export const forbidden = (permissions: readonly string[]) =>
-  new ApiError(403, 'missing.any.permissions', `Missing any of the permissions: ${permissions.join(', ')}`);
+export const forbidden = (permissions: readonly string[], need: 'any' | 'all' = 'any') =>
+  new ApiError(403, `missing.${need}.permissions`, `Missing ${need} of the permissions: ${permissions.join(', ')}`);
 
 /** HTTP status of each family of domain error codes. */
 const DOMAIN_STATUS: ReadonlyArray<[prefix: string, status: number]> = [
   ['paging.', 400],
+  ['access.denied', 403],
+  ['auth.locked', 429],
+  ['auth.', 401],
+  ['identity.userExists', 409],
+  ['identity.clientExists', 409],
+  ['identity.roleExists', 409],
+  ['identity.usernameTaken', 409],
+  ['identity.roleInUse', 409],
+  ['evaluation.unknownConversation', 404],
   ['policy.unknownReference', 400],
-  ['job.notCreator', 403],
-  ['job.sensitiveDataNotAllowed', 403],
   ['job.invalidQuery', 400],
   ['job.unknownIntegration', 400],
   ['recording.noExportIntegration', 400],
-  ['recording.missingPermission', 403],
   ['annotation.outOfRange', 400],
-  ['annotation.missingPermission', 403],
   ['annotation.', 409],
   ['settings.aboveMaximum', 400],
   ['recording.', 409],
@@ -89,8 +96,9 @@ export function toErrorBody(err: unknown, contextId: string): ErrorBody {
   let message = 'Something went wrong on our side; the error was logged with this contextId';
   let details: readonly ErrorDetail[] = [];
   let entityId: string | undefined;
+  let extra: Readonly<Record<string, string>> | undefined;
   if (err instanceof ApiError) {
-    ({ status, code, message, details, entityId } = err);
+    ({ status, code, message, details, entityId, extra } = err);
   } else if (err instanceof DomainError) {
     status = DOMAIN_STATUS.find(([prefix]) => err.code.startsWith(prefix))?.[1] ?? 400;
     code = err.code;
@@ -114,6 +122,7 @@ export function toErrorBody(err: unknown, contextId: string): ErrorBody {
     ...(entityId ? { entityId } : {}),
     details: [...details],
     errors: [],
+    ...extra,
   };
 }
 

@@ -1,5 +1,6 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { z } from 'zod';
+import type { Caller, Principal } from '../domain/access/principal.js';
 import type { Services } from '../services/index.js';
 
 /**
@@ -8,16 +9,7 @@ import type { Services } from '../services/index.js';
  * lets tests enumerate every route (the authorization matrix fails when a route has no row).
  */
 
-export interface Principal {
-  readonly orgId: string;
-  readonly kind: 'user' | 'client' | 'system';
-  /** The user's or API client's id. */
-  readonly id: string;
-  /** The user acting (for API clients acting on their own behalf, undefined). */
-  readonly userId?: string;
-  readonly name: string;
-  readonly permissions: ReadonlySet<string>;
-}
+export type { Principal } from '../domain/access/principal.js';
 
 /** Who may call a route: anyone, any signed-in principal, or holders of any/all of some permissions. */
 export type Access = 'public' | 'authenticated' | { readonly anyOf: readonly string[] } | { readonly allOf: readonly string[] };
@@ -62,3 +54,8 @@ export function route<P = undefined, Q = undefined, B = undefined>(def: RouteDef
 }
 
 export type AnyRoute = RouteDef<any, any, any>;
+
+/** The principal and its address, as services take them (to decide and to audit). */
+export function callerOf(ctx: { readonly principal: Principal; readonly request: FastifyRequest }): Caller {
+  return { principal: ctx.principal, remoteIp: ctx.request.ip };
+}

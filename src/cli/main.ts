@@ -1,9 +1,14 @@
 #!/usr/bin/env node
 import { Command } from 'commander';
-import { ConfigError, loadConfig } from '../config/config.js';
+import { ZodError } from 'zod';
 import { createLogger } from '../log.js';
-import { jobsCommand } from './jobs.command.js';
 import { startServer } from '../server.js';
+import type { FirstRunCredentials } from '../services/bootstrap.js';
+import { auditCommand } from './audit.command.js';
+import { clientsCommand } from './clients.command.js';
+import { jobsCommand } from './jobs.command.js';
+import { loadConfigOrExit } from './context.js';
+import { usersCommand } from './users.command.js';
 
 const program = new Command();
 
@@ -28,6 +33,12 @@ Environment:
   CAPSTAN_ROLES       api,ingest,worker (all)
   CAPSTAN_LOG_LEVEL   info
   CAPSTAN_CONFIG_FILE a JSON or YAML file with the same keys
+  CAPSTAN_ADMIN_CLIENT_ID, CAPSTAN_ADMIN_CLIENT_SECRET
+                      an admin API client that exists after start-up
+  CAPSTAN_ADMIN_USER, CAPSTAN_ADMIN_PASSWORD
+                      an admin web user that exists after start-up
+Without those, the first start of an install nobody can sign in to creates an admin API
+client and an admin user, and prints their credentials once.
 Stops cleanly on SIGTERM or SIGINT: live media sessions are finalized first.`,
   )
   .action(async (opts: { port?: string; dataDir?: string }) => {
@@ -39,7 +50,11 @@ Stops cleanly on SIGTERM or SIGINT: live media sessions are finalized first.`,
     const logger = createLogger(config.logLevel);
     const server = await startServer(config, { logger });
     logger.info({ url: server.url, dataDir: config.dataDir, database: config.databaseUrl ? 'postgres' : 'sqlite', roles: config.roles }, 'capstan is ready');
-    process.stdout.write(`\nCapstan is running at ${config.publicUrl ?? server.url}\n  health:  ${server.url}/healthz\n  API:     ${server.url}/openapi.json\n  data:    ${config.dataDir}\n\n`);
+    // One write, so that whoever waits for the banner also has the first-run credentials.
+    process.stdout.write(
+      `\nCapstan is running at ${config.publicUrl ?? server.url}\n  health:  ${server.url}/healthz\n  API:     ${server.url}/openapi.json\n  data:    ${config.dataDir}\n\n` +
+        (server.firstRun ? firstRunBanner(server.firstRun, config.publicUrl ?? server.url) : ''),
+    );
 
     let stopping = false;
     const stop = (signal: string) => {
@@ -63,21 +78,29 @@ Stops cleanly on SIGTERM or SIGINT: live media sessions are finalized first.`,
     process.on('SIGINT', () => stop('SIGINT'));
   });
 
+usersCommand(program);
 jobsCommand(program);
+clientsCommand(program);
+auditCommand(program);
 
-function loadConfigOrExit(env: NodeJS.ProcessEnv) {
-  try {
-    return loadConfig(env);
-  } catch (err) {
-    if (err instanceof ConfigError) {
-      process.stderr.write(`${err.message}\n`);
-      process.exit(2);
-    }
-    throw err;
-  }
+function firstRunBanner(credentials: FirstRunCredentials, url: string): string {
+  return [
+    'First start: nobody could sign in yet, so an administrator was created (shown once: store these now).',
+    `  web sign-in:  username ${credentials.user.username}  password ${credentials.user.password}`,
+    `  API client:   client id ${credentials.client.id}  secret ${credentials.client.secret}`,
+    `  token:        curl -u '${credentials.client.id}:${credentials.client.secret}' -d grant_type=client_credentials ${url}/oauth/token`,
+    '',
+    '',
+  ].join('\n');
 }
 
 program.parseAsync(process.argv).catch((err: unknown) => {
-  process.stderr.write(`capstan: ${err instanceof Error ? err.message : String(err)}\n`);
+  const message =
+    err instanceof ZodError
+      ? err.issues.map((i) => `${i.path.join('.') || 'input'}: ${i.message}`).join('\n  ')
+      : err instanceof Error
+        ? err.message
+        : String(err);
+  process.stderr.write(`capstan: ${message}\n`);
   process.exit(1);
 });

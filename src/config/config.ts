@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
+import { clientIdSchema, clientSecretSchema, passwordSchema, usernameSchema } from '../domain/access/accounts.js';
 
 /**
  * Capstan's configuration: environment variables, optionally layered over a file named by
@@ -29,48 +30,69 @@ export type BlobStoreSpec =
   | { readonly kind: 'local'; readonly root: string }
   | { readonly kind: 's3'; readonly bucket: string; readonly prefix: string; readonly region: string; readonly endpoint?: string; readonly forcePathStyle: boolean };
 
-const schema = z.object({
-  CAPSTAN_PORT: port(8080),
-  CAPSTAN_HOST: z.string().min(1).default('0.0.0.0'),
-  CAPSTAN_PUBLIC_URL: optionalString,
-  CAPSTAN_DATA_DIR: z.string().min(1).default('./data'),
-  DATABASE_URL: optionalString.refine((v) => v === undefined || /^postgres(ql)?:\/\//.test(v), {
-    message: 'must be a postgres:// or postgresql:// URL (leave unset for the embedded SQLite database)',
-  }),
-  CAPSTAN_ROLES: z
-    .string()
-    .default(ROLES.join(','))
-    .transform((v, ctx) => {
-      const roles = v.split(',').map((r) => r.trim()).filter(Boolean);
-      for (const role of roles) {
-        if (!(ROLES as readonly string[]).includes(role)) {
-          ctx.addIssue({ code: 'custom', message: `unknown role "${role}" (expected some of ${ROLES.join(', ')})` });
-        }
-      }
-      if (roles.length === 0) ctx.addIssue({ code: 'custom', message: 'at least one role is required' });
-      return [...new Set(roles)] as Role[];
+const schema = z
+  .object({
+    CAPSTAN_PORT: port(8080),
+    CAPSTAN_HOST: z.string().min(1).default('0.0.0.0'),
+    CAPSTAN_PUBLIC_URL: optionalString,
+    CAPSTAN_DATA_DIR: z.string().min(1).default('./data'),
+    DATABASE_URL: optionalString.refine((v) => v === undefined || /^postgres(ql)?:\/\//.test(v), {
+      message: 'must be a postgres:// or postgresql:// URL (leave unset for the embedded SQLite database)',
     }),
-  CAPSTAN_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-  CAPSTAN_EVENT_WINDOW_MS: z.coerce.number().int().min(0).max(60_000).default(2000),
-  CAPSTAN_SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(15_000),
-  CAPSTAN_WORKER_POLL_MS: z.coerce.number().int().min(10).max(600_000).default(1000),
-  CAPSTAN_WORKER_LEASE_MS: z.coerce.number().int().min(1000).max(3_600_000).default(60_000),
-  CAPSTAN_LIFECYCLE_BATCH: z.coerce.number().int().min(1).max(10_000).default(500),
-  CAPSTAN_LIFECYCLE_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(16),
-  CAPSTAN_RETENTION_WRAPUP_WAIT_MS: z.coerce.number().int().min(0).max(86_400_000).default(900_000),
-  CAPSTAN_PROTECTION_LIMIT: z.coerce.number().int().min(1).max(1_000_000).default(1000),
-  CAPSTAN_JOB_BATCH: z.coerce.number().int().min(1).max(10_000).default(200),
-  CAPSTAN_ARCHIVE_DIR: optionalString,
-  CAPSTAN_MEDIA_S3_BUCKET: optionalString,
-  CAPSTAN_MEDIA_S3_PREFIX: keyPrefix,
-  CAPSTAN_ARCHIVE_S3_BUCKET: optionalString,
-  CAPSTAN_ARCHIVE_S3_PREFIX: keyPrefix,
-  CAPSTAN_S3_ENDPOINT: optionalString.refine((v) => v === undefined || /^https?:\/\//.test(v), { message: 'must be an http:// or https:// URL' }),
-  CAPSTAN_S3_REGION: z.string().min(1).default('us-east-1'),
-  CAPSTAN_S3_FORCE_PATH_STYLE: z.enum(['true', 'false']).default('false'),
-  CAPSTAN_MEDIA_FLUSH_MS: z.coerce.number().int().min(200).max(60_000).default(5000),
-  CAPSTAN_MEDIA_MAX_MESSAGE_BYTES: z.coerce.number().int().min(1024).max(16 * 1024 * 1024).default(1024 * 1024),
-});
+    CAPSTAN_ROLES: z
+      .string()
+      .default(ROLES.join(','))
+      .transform((v, ctx) => {
+        const roles = v.split(',').map((r) => r.trim()).filter(Boolean);
+        for (const role of roles) {
+          if (!(ROLES as readonly string[]).includes(role)) {
+            ctx.addIssue({ code: 'custom', message: `unknown role "${role}" (expected some of ${ROLES.join(', ')})` });
+          }
+        }
+        if (roles.length === 0) ctx.addIssue({ code: 'custom', message: 'at least one role is required' });
+        return [...new Set(roles)] as Role[];
+      }),
+    CAPSTAN_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    CAPSTAN_EVENT_WINDOW_MS: z.coerce.number().int().min(0).max(60_000).default(2000),
+    CAPSTAN_SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(15_000),
+    CAPSTAN_WORKER_POLL_MS: z.coerce.number().int().min(10).max(600_000).default(1000),
+    CAPSTAN_WORKER_LEASE_MS: z.coerce.number().int().min(1000).max(3_600_000).default(60_000),
+    CAPSTAN_LIFECYCLE_BATCH: z.coerce.number().int().min(1).max(10_000).default(500),
+    CAPSTAN_LIFECYCLE_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(16),
+    CAPSTAN_RETENTION_WRAPUP_WAIT_MS: z.coerce.number().int().min(0).max(86_400_000).default(900_000),
+    CAPSTAN_PROTECTION_LIMIT: z.coerce.number().int().min(1).max(1_000_000).default(1000),
+    CAPSTAN_JOB_BATCH: z.coerce.number().int().min(1).max(10_000).default(200),
+    CAPSTAN_ARCHIVE_DIR: optionalString,
+    CAPSTAN_MEDIA_S3_BUCKET: optionalString,
+    CAPSTAN_MEDIA_S3_PREFIX: keyPrefix,
+    CAPSTAN_ARCHIVE_S3_BUCKET: optionalString,
+    CAPSTAN_ARCHIVE_S3_PREFIX: keyPrefix,
+    CAPSTAN_S3_ENDPOINT: optionalString.refine((v) => v === undefined || /^https?:\/\//.test(v), { message: 'must be an http:// or https:// URL' }),
+    CAPSTAN_S3_REGION: z.string().min(1).default('us-east-1'),
+    CAPSTAN_S3_FORCE_PATH_STYLE: z.enum(['true', 'false']).default('false'),
+    CAPSTAN_MEDIA_FLUSH_MS: z.coerce.number().int().min(200).max(60_000).default(5000),
+    CAPSTAN_MEDIA_MAX_MESSAGE_BYTES: z.coerce.number().int().min(1024).max(16 * 1024 * 1024).default(1024 * 1024),
+    CAPSTAN_TRUST_PROXY: z.enum(['true', 'false']).default('false'),
+    CAPSTAN_SESSION_TTL_MINUTES: z.coerce.number().int().min(5).max(60 * 24 * 30).default(720),
+    CAPSTAN_TOKEN_TTL_SECONDS: z.coerce.number().int().min(60).max(60 * 60 * 24 * 7).default(86_399),
+    CAPSTAN_SIGNIN_MAX_FAILURES: z.coerce.number().int().min(1).max(100).default(5),
+    CAPSTAN_SIGNIN_LOCK_MINUTES: z.coerce.number().int().min(1).max(24 * 60).default(15),
+    CAPSTAN_ADMIN_CLIENT_ID: optionalString.pipe(clientIdSchema.optional()),
+    CAPSTAN_ADMIN_CLIENT_SECRET: optionalString.pipe(clientSecretSchema.optional()),
+    CAPSTAN_ADMIN_USER: optionalString.pipe(usernameSchema.optional()),
+    CAPSTAN_ADMIN_PASSWORD: optionalString.pipe(passwordSchema.optional()),
+  })
+  .superRefine((c, ctx) => {
+    const pairs = [
+      ['CAPSTAN_ADMIN_CLIENT_ID', 'CAPSTAN_ADMIN_CLIENT_SECRET'],
+      ['CAPSTAN_ADMIN_USER', 'CAPSTAN_ADMIN_PASSWORD'],
+    ] as const;
+    for (const [a, b] of pairs) {
+      if ((c[a] === undefined) !== (c[b] === undefined)) {
+        ctx.addIssue({ code: 'custom', path: [c[a] === undefined ? a : b], message: `set together with ${c[a] === undefined ? b : a}, or neither` });
+      }
+    }
+  });
 
 export interface Config {
   readonly port: number;
@@ -112,6 +134,14 @@ export interface Config {
   readonly mediaFlushMs: number;
   /** Largest WebSocket message the media endpoints accept. */
   readonly mediaMaxMessageBytes: number;
+  /** Trust X-Forwarded-For/-Proto from a proxy in front (for the audited client address and secure cookies). */
+  readonly trustProxy: boolean;
+  readonly sessionTtlMs: number;
+  readonly tokenTtlMs: number;
+  readonly signIn: { readonly maxFailures: number; readonly lockMs: number };
+  /** Bootstrap for automation (DESIGN section 11): an admin API client and an admin web user that exist after start-up. */
+  readonly adminClient: { readonly id: string; readonly secret: string } | undefined;
+  readonly adminUser: { readonly username: string; readonly password: string } | undefined;
 }
 
 export class ConfigError extends Error {
@@ -182,5 +212,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     }),
     mediaFlushMs: c.CAPSTAN_MEDIA_FLUSH_MS,
     mediaMaxMessageBytes: c.CAPSTAN_MEDIA_MAX_MESSAGE_BYTES,
+    trustProxy: c.CAPSTAN_TRUST_PROXY === 'true',
+    sessionTtlMs: c.CAPSTAN_SESSION_TTL_MINUTES * 60_000,
+    tokenTtlMs: c.CAPSTAN_TOKEN_TTL_SECONDS * 1000,
+    signIn: Object.freeze({ maxFailures: c.CAPSTAN_SIGNIN_MAX_FAILURES, lockMs: c.CAPSTAN_SIGNIN_LOCK_MINUTES * 60_000 }),
+    adminClient: c.CAPSTAN_ADMIN_CLIENT_ID && c.CAPSTAN_ADMIN_CLIENT_SECRET ? Object.freeze({ id: c.CAPSTAN_ADMIN_CLIENT_ID, secret: c.CAPSTAN_ADMIN_CLIENT_SECRET }) : undefined,
+    adminUser: c.CAPSTAN_ADMIN_USER && c.CAPSTAN_ADMIN_PASSWORD ? Object.freeze({ username: c.CAPSTAN_ADMIN_USER, password: c.CAPSTAN_ADMIN_PASSWORD }) : undefined,
   });
 }

@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import type { WebSocket } from 'ws';
 import { z } from 'zod';
 import type { Principal } from '../api/route.js';
+import { hasPermission } from '../domain/access/principal.js';
 import { DomainError } from '../domain/errors.js';
 import type { MediaIngest, PushResult, SourceFrame, SourceSink } from '../media/source.js';
 import type { UpgradeRoute } from './upgrade-dispatcher.js';
@@ -49,15 +50,29 @@ export interface NativeMediaDeps {
   readonly ingest: MediaIngest;
   /** Who the connection acts for (its organization); undefined refuses the upgrade with 401. */
   readonly authenticate: (request: IncomingMessage) => Promise<Principal | undefined>;
+  /** Records a refused upgrade in the audit trail. */
+  readonly refused: (request: IncomingMessage, principal: Principal | undefined, code: string, message: string) => Promise<void>;
   readonly logger: Logger;
 }
+
+/** Sending audio, like sending events, is for telephony integrations. */
+export const MEDIA_PERMISSION = 'conversation:event:add';
 
 export function nativeMediaRoute(deps: NativeMediaDeps): UpgradeRoute<Principal> {
   return {
     path: NATIVE_MEDIA_PATH,
     async accept(request) {
       const principal = await deps.authenticate(request);
-      if (!principal) return { accept: false, status: 401, code: 'authentication.required', message: 'Authentication is required: send a bearer token' };
+      if (!principal) {
+        const message = 'Authentication is required: send a bearer token';
+        await deps.refused(request, undefined, 'authentication.required', message);
+        return { accept: false, status: 401, code: 'authentication.required', message };
+      }
+      if (!hasPermission(principal, MEDIA_PERMISSION)) {
+        const message = `Missing any of the permissions: ${MEDIA_PERMISSION}`;
+        await deps.refused(request, principal, 'missing.any.permissions', message);
+        return { accept: false, status: 403, code: 'missing.any.permissions', message };
+      }
       return { accept: true, context: principal };
     },
     connected(socket, principal) {

@@ -1,3 +1,5 @@
+import { maskPcm16 } from '../domain/access/mask.js';
+import type { MediaRange } from '../domain/access/segments.js';
 import type { AudioFormat } from '../domain/telephony.js';
 import { ULAW_DECODE } from './codecs/g711.js';
 import { decodeOggOpus } from './codecs/ogg-opus.js';
@@ -16,6 +18,8 @@ import type { EncryptedObjectReader } from './encrypted-object.js';
 export interface Representation {
   readonly size: number;
   readonly contentType: string;
+  /** Where the audio data starts, after the file header (WAV representations). */
+  readonly dataOffset?: number;
   /** Bytes [start, end) of the served file. */
   bytes(start: number, end: number): AsyncIterable<Buffer>;
 }
@@ -36,6 +40,27 @@ export async function representation(shape: BodyShape, reader: EncryptedObjectRe
   return withHeader(pcmHeader(shape, pcmBytes), pcmBytes, (s, e) => opusAsPcm(reader, s, e));
 }
 
+/**
+ * A PCM16 WAV representation with only the permitted media ranges audible (segment access,
+ * src/domain/access): everything else is served as silence, for any byte range asked for.
+ */
+export function silenced(pcmWav: Representation, shape: Pick<BodyShape, 'channels' | 'sampleRate'>, permitted: readonly MediaRange[]): Representation {
+  const dataOffset = pcmWav.dataOffset ?? 0;
+  return {
+    ...pcmWav,
+    async *bytes(start, end) {
+      let at = start;
+      for await (const chunk of pcmWav.bytes(start, end)) {
+        const out = Buffer.from(chunk);
+        const skip = Math.max(0, dataOffset - at);
+        if (skip < out.length) maskPcm16(out.subarray(skip), { byteOffset: at + skip - dataOffset, channels: shape.channels, sampleRate: shape.sampleRate }, permitted);
+        yield out;
+        at += chunk.length;
+      }
+    },
+  };
+}
+
 function pcmHeader(shape: BodyShape, dataBytes: number): Buffer {
   return wavHeader({ encoding: 'pcm16', channels: shape.channels, sampleRate: shape.sampleRate }, dataBytes);
 }
@@ -44,6 +69,7 @@ function withHeader(header: Buffer, bodySize: number, body: (start: number, end:
   return {
     size: header.length + bodySize,
     contentType: 'audio/wav',
+    dataOffset: header.length,
     async *bytes(start, end) {
       if (start < header.length) yield header.subarray(start, Math.min(end, header.length));
       if (end > header.length) yield* body(Math.max(0, start - header.length), end - header.length);

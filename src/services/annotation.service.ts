@@ -1,11 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { realtimeOffset } from '../domain/annotation-time.js';
+import { AccessDenied } from '../domain/access/errors.js';
 import { DomainError } from '../domain/errors.js';
 import type { Clock } from '../store/clock.js';
 import type { AnnotationsRepository } from '../store/repositories/annotations.repository.js';
 import type { Annotation } from '../store/repositories/recording-media.repository.js';
-import { auditOf, hasPermission, type AuditTrail, type Caller } from './audit-bridge.js';
+import { type Caller, hasPermission } from '../domain/access/principal.js';
+import type { AccessService } from './access.service.js';
+import type { AuditService } from './audit.service.js';
+import { auditOf } from './audit-events.js';
 import type { RecordingsService, RecordingView } from './recordings.service.js';
 
 /**
@@ -26,8 +30,9 @@ export type AnnotationBody = z.infer<typeof annotationBodySchema>;
 
 export interface AnnotationServiceDeps {
   readonly recordings: RecordingsService;
+  readonly access: AccessService;
   readonly annotations: AnnotationsRepository;
-  readonly audit: AuditTrail;
+  readonly audit: AuditService;
   readonly clock: Clock;
 }
 
@@ -36,7 +41,7 @@ export class AnnotationService {
 
   /** The recording's annotations the caller may see; undefined when there is no such recording. */
   async list(caller: Caller, conversationId: string, recordingId: string): Promise<{ view: RecordingView; annotations: Annotation[] } | undefined> {
-    const view = await this.deps.recordings.get(caller.principal.orgId, conversationId, recordingId);
+    const view = await this.visible(caller, conversationId, recordingId);
     if (!view) return undefined;
     const seesBookmarks = hasPermission(caller.principal, 'recording:annotation:view');
     return { view, annotations: view.annotations.filter((a) => a.system || seesBookmarks) };
@@ -45,13 +50,21 @@ export class AnnotationService {
   /** Creates the annotation, or replaces it when `id` names an existing one (the reference's upsert). */
   async save(caller: Caller, conversationId: string, recordingId: string, id: string | undefined, body: AnnotationBody) {
     const { orgId } = caller.principal;
-    const { recordings, annotations, audit, clock } = this.deps;
-    const view = await recordings.get(orgId, conversationId, recordingId);
+    const { annotations, audit, clock } = this.deps;
+    const view = await this.visible(caller, conversationId, recordingId);
     if (!view) return undefined;
     const existing = id ? await annotations.get(orgId, recordingId, id) : undefined;
     if (existing?.system) throw new DomainError('annotation.system', 'annotations of cuts and holds belong to the recording and cannot be changed', existing.id);
     const permission = existing ? 'recording:annotation:edit' : 'recording:annotation:add';
-    if (!hasPermission(caller.principal, permission)) throw new DomainError('annotation.missingPermission', `this needs ${permission}`);
+    if (!hasPermission(caller.principal, permission)) {
+      throw new AccessDenied(`${existing ? 'Changing' : 'Adding'} an annotation needs ${permission}`, {
+        serviceName: 'Recording',
+        action: existing ? 'Update' : 'Create',
+        entityType: 'Annotation',
+        entityId: existing?.id ?? recordingId,
+        context: { conversationId, recordingId },
+      });
+    }
     const { row } = view;
     const length = row.media.durationMs;
     if (length !== null && body.location > length) {
@@ -79,13 +92,20 @@ export class AnnotationService {
 
   async remove(caller: Caller, conversationId: string, recordingId: string, id: string): Promise<boolean> {
     const { orgId } = caller.principal;
-    const { recordings, annotations, audit } = this.deps;
-    if (!(await recordings.get(orgId, conversationId, recordingId))) return false;
+    const { annotations, audit } = this.deps;
+    if (!(await this.visible(caller, conversationId, recordingId))) return false;
     const existing = await annotations.get(orgId, recordingId, id);
     if (!existing) return false;
     if (existing.system) throw new DomainError('annotation.system', 'annotations of cuts and holds belong to the recording and cannot be removed', id);
     await annotations.remove(orgId, recordingId, id);
     await audit.record(auditOf(caller, 'Delete', 'Annotation', { id }, { context: { conversationId, recordingId } }));
     return true;
+  }
+
+  /** The recording, when the caller may see it (AccessDenied otherwise); undefined when there is none. */
+  private async visible(caller: Caller, conversationId: string, recordingId: string): Promise<RecordingView | undefined> {
+    const view = await this.deps.recordings.get(caller.principal.orgId, conversationId, recordingId);
+    if (view) await this.deps.access.authorizeRecording(caller, view.row, 'View');
+    return view;
   }
 }

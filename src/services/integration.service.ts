@@ -5,12 +5,14 @@ import type { Clock } from '../store/clock.js';
 import type { Page, PageRequest } from '../store/paging.js';
 import type { IntegrationRecord, IntegrationsRepository } from '../store/repositories/integrations.repository.js';
 import type { PoliciesRepository } from '../store/repositories/policies.repository.js';
-import { auditOf, type AuditTrail, type Caller } from './audit-bridge.js';
+import { type Caller } from '../domain/access/principal.js';
+import type { AuditService } from './audit.service.js';
+import { auditOf } from './audit-events.js';
 
 /** Export integrations (S3-compatible buckets) that retention policies and EXPORT jobs name by id. */
 export class IntegrationService {
   constructor(
-    private readonly deps: { integrations: IntegrationsRepository; policies: PoliciesRepository; audit: AuditTrail; clock: Clock },
+    private readonly deps: { integrations: IntegrationsRepository; policies: PoliciesRepository; audit: AuditService; clock: Clock },
   ) {}
 
   list(orgId: string, page: PageRequest): Promise<Page<IntegrationRecord>> {

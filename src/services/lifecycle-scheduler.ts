@@ -5,7 +5,8 @@ import type { Clock } from '../store/clock.js';
 import { inTransaction, type Db } from '../store/db.js';
 import type { ClaimedRecord, LifecycleRecord, LifecycleRepository } from '../store/repositories/lifecycle.repository.js';
 import type { Database } from '../store/schema.js';
-import { SYSTEM_ACTOR, type AuditTrail } from './audit-bridge.js';
+import type { AuditService } from './audit.service.js';
+import { RETENTION_ACTOR } from './audit-events.js';
 import { isoList } from './retention.service.js';
 
 /**
@@ -39,7 +40,7 @@ export interface LifecycleSchedulerOptions {
   readonly db: Db;
   readonly lifecycle: LifecycleRepository;
   readonly media: LifecycleMedia;
-  readonly audit: AuditTrail;
+  readonly audit: AuditService;
   readonly clock: Clock;
   readonly logger: Logger;
   /** Names this worker in leases. */
@@ -126,7 +127,7 @@ export class LifecycleScheduler {
         await audit.record(
           {
             orgId: record.orgId,
-            actor: SYSTEM_ACTOR,
+            actor: RETENTION_ACTOR,
             serviceName: 'Recording',
             level: 'SYSTEM',
             action: AUDIT_ACTIONS[action],

@@ -6,7 +6,10 @@ import { inTransaction, type Db } from '../store/db.js';
 import type { IntegrationsRepository } from '../store/repositories/integrations.repository.js';
 import type { PoliciesRepository } from '../store/repositories/policies.repository.js';
 import type { TelephonyRepository } from '../store/repositories/telephony.repository.js';
-import { auditOf, type AuditEntry, type AuditTrail, type Caller } from './audit-bridge.js';
+import { type Caller } from '../domain/access/principal.js';
+import type { AuditRecordInput } from '../domain/audit.js';
+import type { AuditService } from './audit.service.js';
+import { auditOf } from './audit-events.js';
 
 /**
  * Media retention policies: create, list, read, replace, enable or disable, delete. A policy
@@ -44,7 +47,7 @@ export interface PolicyServiceDeps {
   readonly policies: PoliciesRepository;
   readonly telephony: TelephonyRepository;
   readonly integrations: IntegrationsRepository;
-  readonly audit: AuditTrail;
+  readonly audit: AuditService;
   readonly clock: Clock;
 }
 
@@ -132,7 +135,7 @@ export class PolicyService {
     return updated ? this.view(orgId, updated) : undefined;
   }
 
-  private entry(caller: Caller, action: string, policy: Policy, propertyChanges?: AuditEntry['propertyChanges']) {
+  private entry(caller: Caller, action: string, policy: Policy, propertyChanges?: AuditRecordInput['propertyChanges']) {
     return auditOf(caller, action, 'RetentionPolicy', { id: policy.id, name: policy.definition.name }, propertyChanges ? { propertyChanges } : {});
   }
 

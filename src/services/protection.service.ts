@@ -6,7 +6,9 @@ import type { LifecycleRepository } from '../store/repositories/lifecycle.reposi
 import type { OrganizationsRepository } from '../store/repositories/organizations.repository.js';
 import type { ProtectionRepository } from '../store/repositories/protection.repository.js';
 import type { RecordingsRepository } from '../store/repositories/recordings.repository.js';
-import { auditOf, type AuditTrail, type Caller } from './audit-bridge.js';
+import { type Caller } from '../domain/access/principal.js';
+import type { AuditService } from './audit.service.js';
+import { auditOf } from './audit-events.js';
 
 /**
  * Protection from deletion (a legal hold): "applies to all recordings of the conversation, blocks
@@ -28,7 +30,7 @@ export interface ProtectionServiceDeps {
   readonly protection: ProtectionRepository;
   readonly lifecycle: LifecycleRepository;
   readonly organizations: OrganizationsRepository;
-  readonly audit: AuditTrail;
+  readonly audit: AuditService;
   readonly clock: Clock;
   /** "limit 1000 protected conversations per org". */
   readonly limit: number;

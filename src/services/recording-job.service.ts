@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { AccessDenied } from '../domain/access/errors.js';
 import { DomainError } from '../domain/errors.js';
 import {
   ACTIVE_STATES,
@@ -20,7 +21,9 @@ import type { LifecycleRepository } from '../store/repositories/lifecycle.reposi
 import type { OrganizationsRepository } from '../store/repositories/organizations.repository.js';
 import type { JobFailure, JobListFilter, RecordingJobRecord, RecordingJobsRepository } from '../store/repositories/recording-jobs.repository.js';
 import type { RecordingsRepository } from '../store/repositories/recordings.repository.js';
-import { auditOf, hasPermission, type AuditTrail, type Caller } from './audit-bridge.js';
+import { type Caller, hasPermission } from '../domain/access/principal.js';
+import type { AuditService } from './audit.service.js';
+import { auditOf } from './audit-events.js';
 import type { ConversationQueryService } from './conversation-query.service.js';
 import { isoList } from './retention.service.js';
 
@@ -44,7 +47,7 @@ export interface RecordingJobServiceDeps {
   readonly organizations: OrganizationsRepository;
   readonly query: ConversationQueryService;
   readonly queue: JobQueue;
-  readonly audit: AuditTrail;
+  readonly audit: AuditService;
   readonly clock: Clock;
   /** Conversations per committed batch. */
   readonly batchSize: number;
@@ -65,9 +68,7 @@ export class RecordingJobService {
     const { orgId } = caller.principal;
     const { db, jobs, queue, audit, clock, integrations } = this.deps;
     if (query.includeRecordingsWithSensitiveData && !hasPermission(caller.principal, 'recording:recording:viewSensitiveData')) {
-      throw new DomainError('job.sensitiveDataNotAllowed', 'includeRecordingsWithSensitiveData needs the recording:recording:viewSensitiveData permission', undefined, [
-        { errorCode: 'job.sensitiveDataNotAllowed', fieldName: 'includeRecordingsWithSensitiveData' },
-      ]);
+      throw new AccessDenied('includeRecordingsWithSensitiveData needs recording:recording:viewSensitiveData', { serviceName: 'Recording', action: 'Create', entityType: 'RecordingJob', entityId: 'new' });
     }
     if (query.integrationId && !(await integrations.get(orgId, query.integrationId))) {
       throw new DomainError('job.unknownIntegration', `integration ${query.integrationId} was not found`, query.integrationId, [
@@ -126,7 +127,7 @@ export class RecordingJobService {
       const job = await jobs.lock(trx, orgId, id);
       if (!job) return undefined;
       if (job.createdBy !== caller.principal.id) {
-        throw new DomainError('job.notCreator', `only the creator of job ${id} (${job.createdByName}) may execute it`, id);
+        throw new AccessDenied(`Only the creator of job ${id} (${job.createdByName}) may execute it`, { serviceName: 'Recording', action: 'Execute', entityType: 'RecordingJob', entityId: id });
       }
       assertTransition(id, job.state, 'PROCESSING');
       await this.checkActive(trx, orgId);

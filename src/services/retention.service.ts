@@ -1,18 +1,24 @@
 import type { Kysely } from 'kysely';
-import { evaluatePolicies } from '../domain/policy/evaluate.js';
+import { randomUUID } from 'node:crypto';
+import { evaluatePolicies, type EvaluationAssignment } from '../domain/policy/evaluate.js';
 import { pendingWrapups, policyFacts } from '../domain/policy/facts.js';
 import { DAY_MS } from '../domain/policy/time.js';
 import { dueAt, type LifecycleState } from '../domain/retention/lifecycle.js';
 import type { Clock } from '../store/clock.js';
 import { inTransaction, type Db } from '../store/db.js';
 import type { JobQueue } from '../store/job-queue.js';
+import type { EvaluationsRepository } from '../store/repositories/evaluations.repository.js';
 import type { LifecycleRecord, LifecycleRepository } from '../store/repositories/lifecycle.repository.js';
 import type { OrganizationsRepository } from '../store/repositories/organizations.repository.js';
 import type { PoliciesRepository } from '../store/repositories/policies.repository.js';
 import type { ProtectionRepository } from '../store/repositories/protection.repository.js';
+import type { UsersRepository } from '../store/repositories/users.repository.js';
 import type { Database } from '../store/schema.js';
+import { AccessDenied } from '../domain/access/errors.js';
 import { DomainError } from '../domain/errors.js';
-import { SYSTEM_ACTOR, auditOf, hasPermission, type AuditTrail, type Caller } from './audit-bridge.js';
+import { type Caller, hasPermission } from '../domain/access/principal.js';
+import type { AuditService } from './audit.service.js';
+import { RETENTION_ACTOR, auditOf } from './audit-events.js';
 import type { ConversationHub, ConversationUpdate } from './conversation-hub.js';
 import type { ConversationService } from './conversation.service.js';
 
@@ -33,7 +39,9 @@ export interface RetentionServiceDeps {
   readonly lifecycle: LifecycleRepository;
   readonly protection: ProtectionRepository;
   readonly jobs: JobQueue;
-  readonly audit: AuditTrail;
+  readonly evaluations: EvaluationsRepository;
+  readonly users: UsersRepository;
+  readonly audit: AuditService;
   readonly clock: Clock;
   /** How long evaluation waits for agents still in after-call work (their wrap-up codes are conditions). */
   readonly wrapupWaitMs: number;
@@ -84,6 +92,7 @@ export class RetentionService {
     if (pendingWrapups(state).length > 0 && now < facts.endedAtMs + wrapupWaitMs) return { status: 'waiting', retryAtMs: facts.endedAtMs + wrapupWaitMs };
 
     const decided = new Set((await lifecycle.forConversations(orgId, [conversationId])).map((r) => r.recordingId));
+    const firstPass = decided.size === 0;
     const recordings = view.recordings
       .filter((r) => r.status !== 'discarded' && !decided.has(r.id))
       .map((r) => ({ id: r.id, kind: r.kind, userId: r.userId, startedAtMs: r.startedAtMs }));
@@ -118,11 +127,12 @@ export class RetentionService {
     });
     await inTransaction(db, async (trx) => {
       await lifecycle.insertMany(trx, records, now);
+      if (firstPass) await this.assignEvaluations(trx, orgId, conversationId, evaluation.evaluations, now);
       for (const r of records) {
         await audit.record(
           {
             orgId,
-            actor: SYSTEM_ACTOR,
+            actor: RETENTION_ACTOR,
             serviceName: 'Recording',
             level: 'SYSTEM',
             action: 'ApplyRetentionPolicies',
@@ -142,6 +152,33 @@ export class RetentionService {
       }
     });
     return { status: 'evaluated', recordings: records.length };
+  }
+
+  /**
+   * The policies' `assignEvaluations`: the first agent of the conversation, to be evaluated by the
+   * policy's evaluator (who may then listen to its recordings). Evaluators who no longer exist are
+   * passed over.
+   */
+  private async assignEvaluations(trx: Kysely<Database>, orgId: string, conversationId: string, assignments: readonly EvaluationAssignment[], now: number): Promise<void> {
+    const { evaluations, users, audit } = this.deps;
+    for (const a of assignments) {
+      if (!a.agentUserId || !(await users.get(orgId, a.evaluatorUserId, trx))) continue;
+      const id = randomUUID();
+      await evaluations.insert(trx, { orgId, id, conversationId, evaluatorUserId: a.evaluatorUserId, agentUserId: a.agentUserId, status: 'PENDING' }, now);
+      await audit.record(
+        {
+          orgId,
+          actor: RETENTION_ACTOR,
+          serviceName: 'Quality',
+          action: 'Create',
+          entityType: 'Evaluation',
+          entity: { id },
+          status: 'SUCCESS',
+          context: { conversationId, policyId: a.policyId, evaluationFormId: a.evaluationFormId, evaluatorUserId: a.evaluatorUserId, agentUserId: a.agentUserId },
+        },
+        trx,
+      );
+    }
   }
 
   /** A recording's lifecycle: its dates, where its media is, and the decision that set them. */
@@ -164,7 +201,9 @@ export class RetentionService {
       const family = current.kind === 'screen' ? 'screenRecording' : current.kind === 'snippet' ? 'snippetRecording' : 'recording';
       const need = (action: 'editRetention' | 'restore') => {
         const permission = `recording:${family}:${action}`;
-        if (!hasPermission(caller.principal, permission)) throw new DomainError('recording.missingPermission', `changing this date needs ${permission}`, recordingId);
+        if (!hasPermission(caller.principal, permission)) {
+          throw new AccessDenied(`Changing this recording's dates needs ${permission}`, { serviceName: 'Recording', action: 'Update', entityType: 'Recording', entityId: recordingId, context: { conversationId } });
+        }
       };
       if (current.fileState === 'DELETED' || current.fileState === 'DELETING') throw new DomainError('recording.deleted', `recording ${recordingId} has been deleted`, recordingId);
       let next: LifecycleState = current;

@@ -5,6 +5,7 @@ import type { KeyProvider } from '../crypto/key-provider.js';
 import type { BlobStore } from '../store/blob.store.js';
 import type { Clock } from '../store/clock.js';
 import type { Db } from '../store/db.js';
+import { EvaluationsRepository } from '../store/repositories/evaluations.repository.js';
 import { IntegrationsRepository } from '../store/repositories/integrations.repository.js';
 import { LifecycleRepository } from '../store/repositories/lifecycle.repository.js';
 import type { OrganizationsRepository } from '../store/repositories/organizations.repository.js';
@@ -15,10 +16,12 @@ import { ConversationsRepository } from '../store/repositories/conversations.rep
 import { RecordingsRepository } from '../store/repositories/recordings.repository.js';
 import { RecordingMediaRepository } from '../store/repositories/recording-media.repository.js';
 import { TelephonyRepository } from '../store/repositories/telephony.repository.js';
+import { UsersRepository } from '../store/repositories/users.repository.js';
 import { SqlJobQueue } from '../store/sql-job-queue.js';
 import { AnnotationsRepository } from '../store/repositories/annotations.repository.js';
 import { AnnotationService } from './annotation.service.js';
-import type { AuditTrail } from './audit-bridge.js';
+import type { AccessService } from './access.service.js';
+import type { AuditService } from './audit.service.js';
 import { BlobLifecycleMedia } from './blob-lifecycle-media.js';
 import type { ConversationHub } from './conversation-hub.js';
 import { ConversationQueryService } from './conversation-query.service.js';
@@ -57,8 +60,9 @@ export interface RetentionWiringDeps {
   readonly hub: ConversationHub;
   readonly conversations: ConversationService;
   readonly recordings: RecordingsService;
+  readonly access: AccessService;
   readonly organizations: OrganizationsRepository;
-  readonly audit: AuditTrail;
+  readonly audit: AuditService;
   readonly keys: KeyProvider;
   /** The hot tier (where recordings are written) and the archive tier. */
   readonly hot: BlobStore;
@@ -109,6 +113,8 @@ export function createRetentionServices(deps: RetentionWiringDeps): RetentionSer
     lifecycle,
     protection: new ProtectionRepository(db),
     jobs: queue,
+    evaluations: new EvaluationsRepository(db),
+    users: new UsersRepository(db),
     audit,
     clock,
     wrapupWaitMs: config.retention.wrapupWaitMs,
@@ -172,7 +178,7 @@ export function createRetentionServices(deps: RetentionWiringDeps): RetentionSer
     jobs,
     settings: new SettingsService({ db, organizations, policies: policiesRepo, queue, audit, clock }),
     integrations,
-    annotations: new AnnotationService({ recordings: deps.recordings, annotations: new AnnotationsRepository(db), audit, clock }),
+    annotations: new AnnotationService({ recordings: deps.recordings, access: deps.access, annotations: new AnnotationsRepository(db), audit, clock }),
     conversationQuery,
     lifecycle,
     scheduler,

@@ -7,7 +7,9 @@ import { inTransaction, type Db } from '../store/db.js';
 import type { JobQueue } from '../store/job-queue.js';
 import type { OrganizationsRepository } from '../store/repositories/organizations.repository.js';
 import type { PoliciesRepository } from '../store/repositories/policies.repository.js';
-import { auditOf, type AuditTrail, type Caller } from './audit-bridge.js';
+import { type Caller } from '../domain/access/principal.js';
+import type { AuditService } from './audit.service.js';
+import { auditOf } from './audit-events.js';
 import { MAX_RETENTION_QUEUE } from './retention.service.js';
 
 /**
@@ -27,7 +29,7 @@ export interface SettingsServiceDeps {
   readonly organizations: OrganizationsRepository;
   readonly policies: PoliciesRepository;
   readonly queue: JobQueue;
-  readonly audit: AuditTrail;
+  readonly audit: AuditService;
   readonly clock: Clock;
 }
 

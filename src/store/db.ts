@@ -41,8 +41,8 @@ export function openDatabase(options: DbOptions): Db {
           oid === PG_INT8 || oid === PG_NUMERIC ? (v: string) => Number(v) : pg.types.getTypeParser(oid, format as 'text')) as typeof pg.types.getTypeParser,
       },
     });
-    // An idle connection dropped by the server (restart, failover, administrator) is not fatal:
-    // the pool discards it and connects again when needed. Unhandled, it would end the process.
+    // An idle connection dropped by the server (restart, failover, admin command) is discarded by
+    // the pool and replaced on the next query; unhandled, its error would end the process.
     pool.on('error', () => undefined);
     const kysely = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
     return { kysely, dialect: 'postgres', close: () => kysely.destroy() };

@@ -24,6 +24,11 @@ export interface UsersTable {
   station_id: string | null;
   external_partner: Flag;
   screen_recording: Flag;
+  /** Sign-in name, lower case; null for users who never sign in (known only to telephony). */
+  username: string | null;
+  /** scrypt hash (src/crypto/secrets.ts); null = no password sign-in. */
+  password_hash: string | null;
+  active: ColumnType<Flag, Flag | undefined, Flag>;
   created_at: number;
   updated_at: number;
 }
@@ -160,6 +165,103 @@ export interface AnnotationsTable {
   updated_at: ColumnType<number, number, number>;
 }
 
+export interface RolesTable {
+  org_id: string;
+  id: string;
+  name: string;
+  description: string;
+  permissions: Json;
+  queue_scopes: Json;
+  built_in: Flag;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface UserRolesTable {
+  org_id: string;
+  user_id: string;
+  role_id: string;
+}
+
+export interface ApiClientsTable {
+  id: string;
+  org_id: string;
+  name: string;
+  description: string;
+  secret_digest: string;
+  state: 'active' | 'disabled';
+  created_by: string | null;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface ClientRolesTable {
+  org_id: string;
+  client_id: string;
+  role_id: string;
+}
+
+/** Web sessions (cookie) and API access tokens (bearer), by the SHA-256 of the token. */
+export interface AuthTokensTable {
+  digest: string;
+  org_id: string;
+  kind: 'session' | 'bearer';
+  user_id: string | null;
+  client_id: string | null;
+  remote_ip: string | null;
+  created_at: number;
+  expires_at: number;
+}
+
+/** Failed sign-ins per username and per address, for throttling. */
+export interface SigninFailuresTable {
+  key: string;
+  failures: number;
+  first_at: number;
+  locked_until: number | null;
+}
+
+export interface EvaluationsTable {
+  org_id: string;
+  id: string;
+  conversation_id: string;
+  evaluator_user_id: string;
+  agent_user_id: string;
+  status: string;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface AuditEventsTable {
+  org_id: string;
+  /** Position in the organization's hash chain, from 1. */
+  seq: number;
+  id: string;
+  event_date: number;
+  service_name: string;
+  level: string;
+  action: string;
+  entity_type: string;
+  entity_id: string | null;
+  entity_name: string | null;
+  status: string;
+  user_id: string | null;
+  client_id: string | null;
+  actor_name: string | null;
+  remote_ip: string | null;
+  message: string | null;
+  property_changes: Json;
+  context: Json;
+  prev_hash: string;
+  hash: string;
+}
+
+export interface AuditHeadsTable {
+  org_id: string;
+  seq: number;
+  hash: string;
+}
+
 export interface Database extends RetentionTables {
   organizations: OrganizationsTable;
   users: UsersTable;
@@ -172,4 +274,13 @@ export interface Database extends RetentionTables {
   conversation_wrapups: ConversationWrapupsTable;
   recordings: RecordingsTable;
   annotations: AnnotationsTable;
+  roles: RolesTable;
+  user_roles: UserRolesTable;
+  api_clients: ApiClientsTable;
+  client_roles: ClientRolesTable;
+  auth_tokens: AuthTokensTable;
+  signin_failures: SigninFailuresTable;
+  evaluations: EvaluationsTable;
+  audit_events: AuditEventsTable;
+  audit_heads: AuditHeadsTable;
 }

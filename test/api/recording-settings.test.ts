@@ -2,7 +2,7 @@ import { beforeAll, expect, it } from 'vitest';
 import { DAY_MS } from '../../src/domain/policy/time.js';
 import { testApi, type TestApi } from '../support/api.js';
 import { describeEachDialect } from '../support/db.js';
-import { acdCall, at, caller, headerAuthenticator, postCall, TestClock } from '../support/retention.js';
+import { acdCall, at, caller, postCall, TestClock } from '../support/retention.js';
 
 /** /api/v2/recording/settings: reference fields, the snippet default retention and the maximum retention. */
 describeEachDialect('recording settings API', (db) => {
@@ -11,7 +11,7 @@ describeEachDialect('recording settings API', (db) => {
   const clock = new TestClock(at(0));
 
   beforeAll(async () => {
-    api = await testApi(db(), { clock, authenticator: headerAuthenticator });
+    api = await testApi(db(), { clock });
     http = caller(api);
     await http('PUT', '/api/v2/capstan/config/trunks/t1', { name: 'Carrier' });
     await http('PUT', '/api/v2/capstan/config/users/ua', { name: 'Alice' });

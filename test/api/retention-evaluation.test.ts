@@ -2,7 +2,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { DAY_MS } from '../../src/domain/policy/time.js';
 import { testApi, type TestApi } from '../support/api.js';
 import { describeEachDialect } from '../support/db.js';
-import { acdCall, at, caller, headerAuthenticator, postCall, TestClock } from '../support/retention.js';
+import { acdCall, at, caller, postCall, TestClock } from '../support/retention.js';
 
 /** Policies evaluated when conversations end, through the events endpoint and the worker. */
 describeEachDialect('retention evaluation at conversation end', (db) => {
@@ -11,7 +11,7 @@ describeEachDialect('retention evaluation at conversation end', (db) => {
   const clock = new TestClock(at(-86_400));
 
   beforeAll(async () => {
-    api = await testApi(db(), { clock, authenticator: headerAuthenticator, env: { CAPSTAN_RETENTION_WRAPUP_WAIT_MS: '600000' } });
+    api = await testApi(db(), { clock, env: { CAPSTAN_RETENTION_WRAPUP_WAIT_MS: '600000' } });
     http = caller(api);
     await http('PUT', '/api/v2/capstan/config/trunks/t1', { name: 'Carrier' });
     await http('PUT', '/api/v2/capstan/config/users/ua', { name: 'Alice' });

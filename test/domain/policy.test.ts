@@ -56,6 +56,7 @@ describe('facts a policy looks at', () => {
       endedAtMs: T0 + 180_000,
       direction: 'inbound',
       userIds: ['ua'],
+      agentUserIds: ['ua'],
       queueIds: ['q1'],
       wrapupCodes: ['sale'],
       languages: ['fr-FR'],

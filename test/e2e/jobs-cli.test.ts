@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { progressLine } from '../../src/cli/progress-bar.js';
+import { bearer } from '../support/credentials.js';
 import { exitOf, runCapstan, startCapstan, type CapstanProcess } from '../support/process.js';
 import { acdCall, at } from '../support/retention.js';
 
@@ -7,10 +8,15 @@ import { acdCall, at } from '../support/retention.js';
 describe('capstan jobs', () => {
   let capstan: CapstanProcess;
 
+  const CLIENT_ID = 'jobs-cli';
+  const CLIENT_SECRET = 'jobs-cli-secret-0123456789';
+  let auth: { authorization: string };
+
   beforeAll(async () => {
-    capstan = await startCapstan({ CAPSTAN_WORKER_POLL_MS: '50' });
+    capstan = await startCapstan({ CAPSTAN_WORKER_POLL_MS: '50', CAPSTAN_ADMIN_CLIENT_ID: CLIENT_ID, CAPSTAN_ADMIN_CLIENT_SECRET: CLIENT_SECRET });
+    auth = await bearer(capstan.url, CLIENT_ID, CLIENT_SECRET);
     const send = (url: string, body: unknown, method = 'POST') =>
-      fetch(`${capstan.url}${url}`, { method, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+      fetch(`${capstan.url}${url}`, { method, headers: { 'content-type': 'application/json', ...auth }, body: JSON.stringify(body) });
     await send('/api/v2/capstan/config/trunks/t1', { name: 'Carrier' }, 'PUT');
     await send('/api/v2/capstan/config/users/ua', { name: 'Alice' }, 'PUT');
     for (let i = 0; i < 4; i++) await send('/api/v2/capstan/events', acdCall(`cli-${i}`, { startSec: i * 60 }).inputs);
@@ -21,7 +27,7 @@ describe('capstan jobs', () => {
   });
 
   const run = async (...args: string[]) => {
-    const child = runCapstan(['jobs', ...args, '--url', capstan.url]);
+    const child = runCapstan(['jobs', ...args, '--url', capstan.url, '--client-id', CLIENT_ID, '--client-secret', CLIENT_SECRET]);
     let out = '';
     child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
     child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
@@ -32,9 +38,9 @@ describe('capstan jobs', () => {
     const interval = `${new Date(at(-60)).toISOString()}/${new Date(at(3600)).toISOString()}`;
     // Policies are evaluated by the worker when conversations end: wait until every recording has its decision.
     for (let i = 0; i < 4; i++) {
-      const conversation = (await (await fetch(`${capstan.url}/api/v2/capstan/conversations/cli-${i}`)).json()) as { recordings: Array<{ id: string }> };
+      const conversation = (await (await fetch(`${capstan.url}/api/v2/capstan/conversations/cli-${i}`, { headers: auth })).json()) as { recordings: Array<{ id: string }> };
       for (const r of conversation.recordings) {
-        while ((await fetch(`${capstan.url}/api/v2/capstan/recordings/${r.id}/retention`)).status !== 200) await new Promise((done) => setTimeout(done, 50));
+        while ((await fetch(`${capstan.url}/api/v2/capstan/recordings/${r.id}/retention`, { headers: auth })).status !== 200) await new Promise((done) => setTimeout(done, 50));
       }
     }
     const created = await run('create', '--action', 'DELETE', '--interval', interval, '--action-age', '30', '--run');

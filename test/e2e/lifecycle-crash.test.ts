@@ -10,6 +10,8 @@ import { openBlobStore } from '../../src/store/open-blob-store.js';
 import { exitOf, runCapstan } from '../support/process.js';
 import { acdCall, at, postCall, recordMedia, TestClock } from '../support/retention.js';
 import { S3_CREDENTIALS, startS3, type TestS3 } from '../support/s3.js';
+import { AuditService } from '../../src/services/audit.service.js';
+import { AuditRepository } from '../../src/store/repositories/audit.repository.js';
 import { testApi } from '../support/api.js';
 import { openTestDb, testDialects } from '../support/db.js';
 
@@ -150,5 +152,15 @@ for (const dialect of testDialects()) describe(`lifecycle worker killed mid-batc
     const exported = await s3.keys('crash-exports');
     expect(exported.filter((k) => k.endsWith('_metadata.json'))).toHaveLength(CONVERSATIONS);
     expect(exported).toHaveLength(2 * CONVERSATIONS);
+
+    // One audit event per recording and action: every change committed once, with its event.
+    const events = await db.kysely.selectFrom('audit_events').select(['action', 'entity_id']).where('entity_type', '=', 'Recording').where('action', 'in', ['Archive', 'Export', 'ScheduleDelete']).execute();
+    for (const action of ['Archive', 'Export', 'ScheduleDelete']) {
+      const ids = events.filter((e) => e.action === action).map((e) => e.entity_id);
+      expect(ids, action).toHaveLength(CONVERSATIONS);
+      expect(new Set(ids).size, action).toBe(CONVERSATIONS);
+    }
+    const verdicts = await new AuditService(new AuditRepository(db), { now: () => Date.now() }, DEFAULT_ORG_ID).verify(DEFAULT_ORG_ID);
+    expect(verdicts[0]!.verdict).toMatchObject({ ok: true });
   }, 180_000);
 });

@@ -6,20 +6,24 @@ import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/config.js';
 import { startServer, type RunningServer } from '../../src/server.js';
+import { bearer } from '../support/credentials.js';
 import { acdCall, at } from '../support/retention.js';
 
 /**
  * The official JavaScript SDK (purecloud-platform-client-v2) against a Capstan started here, as
- * a Genesys Cloud customer's script would use it: policies, settings, a bulk job to FULFILLED,
- * its failed recordings, protection from deletion, and errors as ErrorBody.
+ * a Genesys Cloud customer's script would use it: client-credentials login, policies, settings, a
+ * bulk job to FULFILLED, its failed recordings, protection from deletion, a recording's dates and
+ * annotations, and errors as ErrorBody.
  */
 
 // The SDK is CommonJS without usable typings for ESM; these are the calls this test makes.
 interface Sdk {
-  ApiClient: { instance: { setGateway(g: object): void; setAccessToken(t: string): void } };
+  ApiClient: { instance: { setGateway(g: object): void; loginClientCredentialsGrant(id: string, secret: string): Promise<{ accessToken: string }> } };
   RecordingApi: new () => Record<string, (...args: unknown[]) => Promise<any>>;
 }
 const sdk = createRequire(import.meta.url)('purecloud-platform-client-v2') as Sdk;
+const CLIENT_ID = 'sdk-test-client';
+const CLIENT_SECRET = 'sdk-test-secret-0123456789';
 
 describe('the reference SDK against Capstan', () => {
   let server: RunningServer;
@@ -31,16 +35,19 @@ describe('the reference SDK against Capstan', () => {
       CAPSTAN_HOST: '127.0.0.1',
       CAPSTAN_DATA_DIR: mkdtempSync(path.join(tmpdir(), 'capstan-sdk-')),
       CAPSTAN_WORKER_POLL_MS: '50',
+      CAPSTAN_ADMIN_CLIENT_ID: CLIENT_ID,
+      CAPSTAN_ADMIN_CLIENT_SECRET: CLIENT_SECRET,
     });
     server = await startServer(config, { logger: pino({ level: 'silent' }) });
     const { port } = new URL(server.url);
     const client = sdk.ApiClient.instance;
     client.setGateway({ host: '127.0.0.1', protocol: 'http', port: Number(port) });
-    client.setAccessToken('capstan-open-access');
+    await client.loginClientCredentialsGrant(CLIENT_ID, CLIENT_SECRET);
     rec = new sdk.RecordingApi();
 
+    const auth = await bearer(server.url, CLIENT_ID, CLIENT_SECRET);
     const post = (url: string, body: unknown, method = 'POST') =>
-      fetch(`${server.url}${url}`, { method, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+      fetch(`${server.url}${url}`, { method, headers: { 'content-type': 'application/json', ...auth }, body: JSON.stringify(body) });
     await post('/api/v2/capstan/config/trunks/t1', { name: 'Carrier' }, 'PUT');
     await post('/api/v2/capstan/config/users/ua', { name: 'Alice' }, 'PUT');
     await post('/api/v2/capstan/config/users/u1', { name: 'Una' }, 'PUT');

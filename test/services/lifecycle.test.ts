@@ -5,7 +5,7 @@ import type { BlobStore } from '../../src/store/blob.store.js';
 import { openBlobStore } from '../../src/store/open-blob-store.js';
 import { testApi, type TestApi } from '../support/api.js';
 import { describeEachDialect } from '../support/db.js';
-import { acdCall, at, caller, headerAuthenticator, postCall, recordMedia, TestClock } from '../support/retention.js';
+import { acdCall, at, caller, postCall, recordMedia, TestClock } from '../support/retention.js';
 import { S3_CREDENTIALS, startS3, type TestS3 } from '../support/s3.js';
 
 /** The lifecycle scheduler on real blob stores: archive, restore, return, delete, export, and protection against policy deletion. */
@@ -18,7 +18,7 @@ describeEachDialect('recording lifecycle', (db) => {
   const admin = { principal: { orgId: 'default', kind: 'user' as const, id: 'admin', name: 'admin', permissions: new Set(['*']) } };
 
   beforeAll(async () => {
-    api = await testApi(db(), { clock, authenticator: headerAuthenticator });
+    api = await testApi(db(), { clock });
     http = caller(api);
     archive = openBlobStore(api.config.storage.archive);
     s3 = await startS3();

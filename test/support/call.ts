@@ -99,6 +99,27 @@ export class Call {
   }
 }
 
+/**
+ * A call handled in two queues: the customer in IVR 0-2 s, in queue "sales" from 2 s (agent a
+ * talks 4-8 s), moved to queue "support" at 8 s (agent b talks 10-14 s). Segment access tests use it.
+ */
+export function queueTransfer(conversationId: string): Call {
+  return new Call(conversationId)
+    .start(0, 'inbound')
+    .join(0, 'c', 'customer')
+    .ivr(0, 'c')
+    .queue(2, 'c', 'sales')
+    .join(4, 'a', 'agent')
+    .talk(4, 'c', 'a')
+    .queue(8, 'c', 'support')
+    .leave(8, 'a')
+    .join(10, 'b', 'agent')
+    .talk(10, 'c', 'b')
+    .leave(14, 'b')
+    .leave(14, 'c')
+    .end(14);
+}
+
 export interface ConfigOverrides {
   trunk?: Partial<Trunk>;
   stations?: Record<string, Partial<Station>>;

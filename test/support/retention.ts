@@ -1,6 +1,3 @@
-import type { FastifyRequest } from 'fastify';
-import type { Authenticator } from '../../src/api/app.js';
-import type { Principal } from '../../src/api/route.js';
 import { ULAW_ENCODE } from '../../src/media/codecs/g711.js';
 import { EncryptedObjectWriter } from '../../src/media/encrypted-object.js';
 import { DEFAULT_ORG_ID, type Services } from '../../src/services/index.js';
@@ -9,7 +6,7 @@ import { RecordingMediaRepository } from '../../src/store/repositories/recording
 import { RecordingsRepository } from '../../src/store/repositories/recordings.repository.js';
 import { tone } from './audio.js';
 import { Call, T0 } from './call.js';
-import type { TestApi } from './api.js';
+import { TEST_ADMIN, signedIn, type TestApi } from './api.js';
 
 /** Helpers for retention tests: a clock the test moves, principals chosen per request, calls to post. */
 
@@ -20,19 +17,23 @@ export class TestClock {
   }
 }
 
-/** Every request acts as the principal named in `x-test-principal` (default `admin`), with every permission unless `x-test-permissions` lists some. */
-export const headerAuthenticator: Authenticator = {
-  async authenticate(request: FastifyRequest): Promise<Principal> {
-    const id = (request.headers['x-test-principal'] as string | undefined) ?? 'admin';
-    const permissions = (request.headers['x-test-permissions'] as string | undefined)?.split(',') ?? ['*'];
-    return { orgId: DEFAULT_ORG_ID, kind: 'user', id, userId: id, name: id, permissions: new Set(permissions) };
-  },
-};
-
-export function caller(api: TestApi, as = 'admin', permissions?: string[]) {
-  const headers: Record<string, string> = { 'content-type': 'application/json', 'x-test-principal': as, ...(permissions ? { 'x-test-permissions': permissions.join(',') } : {}) };
-  return (method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE', url: string, payload?: unknown) =>
-    api.app.inject({ method, url, headers, ...(payload === undefined ? {} : { payload: JSON.stringify(payload) }) });
+/**
+ * A way to call the API as someone: the test administrator by default; otherwise a user of that
+ * id signed in with a role holding `permissions` (every permission when none are given).
+ */
+export function caller(api: TestApi, as?: string, permissions?: string[]) {
+  let headers: Promise<Record<string, string>> | undefined;
+  const headersOf = async (): Promise<Record<string, string>> => {
+    if (!as) return { 'content-type': 'application/json' };
+    const roleId = `r-${as}`;
+    if (!(await api.services.roles.get(DEFAULT_ORG_ID, roleId))) {
+      await api.services.roles.create({ principal: TEST_ADMIN }, { id: roleId, name: roleId, description: '', permissions: permissions ?? ['*'], queueScopes: {} });
+    }
+    const { cookie } = await signedIn(api, { id: as, roleIds: [roleId] });
+    return { 'content-type': 'application/json', cookie };
+  };
+  return async (method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE', url: string, payload?: unknown) =>
+    api.app.inject({ method, url, headers: await (headers ??= headersOf()), ...(payload === undefined ? {} : { payload: JSON.stringify(payload) }) });
 }
 
 /** An inbound ACD call of `seconds` through queue q1 to agent ua, on trunk t1, starting `startSec` after T0. */

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { TELEPHONY_KINDS, type TelephonyKind } from '../../domain/telephony.js';
 import { badRequest, notFound } from '../errors.js';
 import { pagingQuery } from '../query.js';
-import { route } from '../route.js';
+import { callerOf, route } from '../route.js';
 
 /** Telephony recording configuration: trunks, stations, flows, queues and users (DESIGN section 4). */
 
@@ -48,11 +48,12 @@ export const configRoutes = [
     access: { anyOf: ['telephony:config:edit'] },
     params: entityParams,
     body: z.record(z.string(), z.unknown()),
-    async handler({ params, body, principal, services, reply }) {
+    async handler(ctx) {
+      const { params, body, principal, services, reply } = ctx;
       if (body.id !== undefined && body.id !== params.id) {
         throw badRequest(`The body's id ${String(body.id)} does not match the path's ${params.id}`, [{ errorCode: 'id.mismatch', fieldName: 'id' }]);
       }
-      const { entity, created } = await services.telephony.put(principal.orgId, params.kind, { ...body, id: params.id });
+      const { entity, created } = await services.telephony.put(principal.orgId, params.kind, { ...body, id: params.id }, callerOf(ctx));
       return reply.code(created ? 201 : 200).send(entity);
     },
   }),
@@ -64,8 +65,9 @@ export const configRoutes = [
     tags: ['configuration'],
     access: { anyOf: ['telephony:config:edit'] },
     params: entityParams,
-    async handler({ params, principal, services }) {
-      if (!(await services.telephony.remove(principal.orgId, params.kind, params.id))) throw notFound(singular(params.kind), params.id);
+    async handler(ctx) {
+      const { params, principal, services } = ctx;
+      if (!(await services.telephony.remove(principal.orgId, params.kind, params.id, callerOf(ctx)))) throw notFound(singular(params.kind), params.id);
       return undefined;
     },
   }),

@@ -1,8 +1,8 @@
 import { z } from 'zod';
-import { callerOf, hasPermission } from '../../services/audit-bridge.js';
+import { hasPermission } from '../../domain/access/principal.js';
 import { forbidden } from '../errors.js';
 import { queryBoolean } from '../query.js';
-import { route } from '../route.js';
+import { callerOf, route } from '../route.js';
 
 /** Protection from deletion (legal hold), as the reference API (RecordingApi …/recordings/deletionprotection). */
 

@@ -1,9 +1,13 @@
 import { openApiDocument } from '../openapi.js';
 import { route, type AnyRoute } from '../route.js';
+import { auditRoutes } from './audit.routes.js';
+import { authRoutes } from './auth.routes.js';
 import { configRoutes } from './config.routes.js';
 import { conversationRoutes } from './conversations.routes.js';
 import { deletionProtectionRoutes } from './deletion-protection.routes.js';
+import { evaluationRoutes } from './evaluations.routes.js';
 import { healthRoutes } from './health.routes.js';
+import { clientRoutes, roleRoutes, userRoutes } from './identity.routes.js';
 import { integrationRoutes } from './integrations.routes.js';
 import { recordingJobRoutes } from './recording-jobs.routes.js';
 import { recordingRetentionRoutes } from './recording-retention.routes.js';
@@ -19,6 +23,12 @@ export const ROUTES: readonly AnyRoute[] = [
   ...healthRoutes,
   ...conversationRoutes,
   ...configRoutes,
+  ...authRoutes,
+  ...userRoutes,
+  ...roleRoutes,
+  ...clientRoutes,
+  ...evaluationRoutes,
+  ...auditRoutes,
   ...recordingRoutes,
   ...recordingUpdateRoutes,
   ...retentionPolicyRoutes,

@@ -1,10 +1,9 @@
 import { z } from 'zod';
 import { s3IntegrationSchema } from '../../domain/retention/integration.js';
-import { callerOf } from '../../services/audit-bridge.js';
 import type { IntegrationRecord } from '../../store/repositories/integrations.repository.js';
 import { notFound } from '../errors.js';
 import { iso, pagingQuery } from '../query.js';
-import { route } from '../route.js';
+import { callerOf, route } from '../route.js';
 
 /** Capstan's export integrations: the S3-compatible buckets policies and EXPORT jobs write to. */
 

@@ -1,11 +1,10 @@
 import { z } from 'zod';
 import { executeJobSchema, JOB_ACTIONS, JOB_STATES, recordingJobsQuerySchema } from '../../domain/jobs/recording-job.js';
-import { callerOf } from '../../services/audit-bridge.js';
 import type { RecordingJobRecord } from '../../store/repositories/recording-jobs.repository.js';
 import { notFound } from '../errors.js';
 import { keysetListing, keysetPage, listingQuery } from '../listing.js';
 import { iso, queryBoolean } from '../query.js';
-import { route } from '../route.js';
+import { callerOf, route } from '../route.js';
 
 /** Bulk recording jobs, as the reference API (RecordingApi …/recording/jobs). */
 

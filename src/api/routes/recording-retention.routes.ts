@@ -1,11 +1,9 @@
 import { z } from 'zod';
 import { notFound } from '../errors.js';
 import { iso } from '../query.js';
-import { route } from '../route.js';
+import { callerOf, route } from '../route.js';
 
 /** "Why will this recording be deleted on that date?": its lifecycle and the decision behind it. */
-
-const VIEW = ['recording:recording:view', 'recording:recordingSegment:view', 'recording:snippetRecording:view', 'recording:screenRecording:view'];
 
 export const recordingRetentionRoutes = [
   route({
@@ -13,11 +11,15 @@ export const recordingRetentionRoutes = [
     url: '/api/v2/capstan/recordings/:recordingId/retention',
     summary: 'A recording\'s retention: its dates, where its media is, whether it is protected, and which policies decided it and why',
     tags: ['retention'],
-    access: { anyOf: VIEW },
+    // Decided per recording, as the recordings themselves: whoever may view the recording may ask.
+    access: 'authenticated',
     params: z.object({ recordingId: z.string().min(1).max(128) }),
-    async handler({ params, principal, services }) {
+    async handler(ctx) {
+      const { params, principal, services } = ctx;
       const r = await services.retention.retention.explain(principal.orgId, params.recordingId);
-      if (!r) throw notFound('retention decision of recording', params.recordingId);
+      const found = r && (await services.recordings.get(principal.orgId, r.conversationId, r.recordingId));
+      if (!r || !found) throw notFound('retention decision of recording', params.recordingId);
+      await services.access.authorizeRecording(callerOf(ctx), found.row, 'View');
       const d = r.decision;
       return {
         recordingId: r.recordingId,

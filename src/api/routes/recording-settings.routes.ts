@@ -1,10 +1,9 @@
 import { z } from 'zod';
 import type { RecordingSettings } from '../../domain/settings.js';
-import { callerOf } from '../../services/audit-bridge.js';
 import { settingsUpdateSchema } from '../../services/settings.service.js';
 import { notFound } from '../errors.js';
 import { queryBoolean } from '../query.js';
-import { route } from '../route.js';
+import { callerOf, route } from '../route.js';
 
 /** Organization recording settings, as the reference API (RecordingApi …/recording/settings). */
 

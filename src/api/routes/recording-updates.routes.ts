@@ -1,15 +1,13 @@
 import { z } from 'zod';
 import { DomainError } from '../../domain/errors.js';
 import { annotationBodySchema } from '../../services/annotation.service.js';
-import { callerOf } from '../../services/audit-bridge.js';
 import { notFound } from '../errors.js';
 import { queryBoolean } from '../query.js';
-import { route } from '../route.js';
+import { callerOf, route } from '../route.js';
 import { baseUrl, lifecycleOf, renderAnnotation, renderRecording } from './recordings.routes.js';
 
 /** Changing a recording's retention dates, and its annotations, as the reference API (RecordingApi). */
 
-const VIEW = ['recording:recording:view', 'recording:recordingSegment:view', 'recording:snippetRecording:view', 'recording:screenRecording:view'];
 const RETENTION = ['recording', 'screenRecording', 'snippetRecording'].flatMap((k) => [`recording:${k}:view`, `recording:${k}:editRetention`, `recording:${k}:restore`]);
 const recordingParams = z.object({ conversationId: z.string().min(1).max(128), recordingId: z.string().min(1).max(128) });
 const annotationParams = recordingParams.extend({ annotationId: z.string().min(1).max(128) });
@@ -29,10 +27,11 @@ export const recordingUpdateRoutes = [
       const { params, services, principal, request } = ctx;
       const found = await services.recordings.get(principal.orgId, params.conversationId, params.recordingId);
       if (!found) throw notFound('recording', params.recordingId);
+      const grant = await services.access.authorizeRecording(callerOf(ctx), found.row, 'View');
       const changed = await services.retention.retention.changeDates(callerOf(ctx), params.conversationId, params.recordingId, { ...ctx.body, clearExport: ctx.query.clearExport });
       if (!changed) throw new DomainError('recording.notEvaluated', 'retention policies have not been applied to this recording yet (its conversation is still going on)', params.recordingId);
       const lifecycle = await lifecycleOf(services, principal.orgId, params.conversationId);
-      return renderRecording(found, { services, principal, formatId: undefined, base: baseUrl(services, request) }, lifecycle.get(params.recordingId));
+      return renderRecording(found, grant, { services, principal, formatId: undefined, base: baseUrl(services, request), purpose: 'play' }, lifecycle.get(params.recordingId));
     },
   }),
 
@@ -41,7 +40,8 @@ export const recordingUpdateRoutes = [
     url: '/api/v2/conversations/:conversationId/recordings/:recordingId/annotations',
     summary: 'A recording\'s annotations (bookmarks need recording:annotation:view)',
     tags: ['annotations'],
-    access: { anyOf: ['recording:annotation:view', ...VIEW] },
+    // Decided per recording: whoever may view it sees its annotations.
+    access: 'authenticated',
     params: recordingParams,
     async handler(ctx) {
       const found = await ctx.services.retention.annotations.list(callerOf(ctx), ctx.params.conversationId, ctx.params.recordingId);
@@ -71,7 +71,7 @@ export const recordingUpdateRoutes = [
     url: '/api/v2/conversations/:conversationId/recordings/:recordingId/annotations/:annotationId',
     summary: 'One annotation',
     tags: ['annotations'],
-    access: { anyOf: ['recording:annotation:view', ...VIEW] },
+    access: 'authenticated',
     params: annotationParams,
     async handler(ctx) {
       const found = await ctx.services.retention.annotations.list(callerOf(ctx), ctx.params.conversationId, ctx.params.recordingId);

@@ -1,16 +1,19 @@
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { AUDIO_FORMATS, type AudioFormat } from '../../domain/telephony.js';
 import { servedWavHeader } from '../../media/body-format.js';
 import type { Services } from '../../services/index.js';
+import type { RecordingGrant } from '../../services/access.service.js';
 import type { RecordingView } from '../../services/recordings.service.js';
 import type { LifecycleRecord } from '../../store/repositories/lifecycle.repository.js';
 import type { Annotation } from '../../store/repositories/recording-media.repository.js';
 import type { RecordingRow } from '../../store/repositories/recordings.repository.js';
 import { notFound } from '../errors.js';
 import { iso } from '../query.js';
-import { WithStatus, route, type Principal } from '../route.js';
+import { credentialsOf } from '../auth.js';
+import { WithStatus, callerOf, route, type Principal } from '../route.js';
 
 /**
  * The reference recording API (shared/reference/genesys-recording-api.md, section 2.1) for call
@@ -18,7 +21,13 @@ import { WithStatus, route, type Principal } from '../route.js';
  * being written after `maxWaitMs`.
  */
 
-const VIEW = ['recording:recording:view', 'recording:recordingSegment:view', 'recording:snippetRecording:view', 'recording:screenRecording:view'];
+/**
+ * Recording routes are open to anyone signed in and decide per recording (src/domain/access):
+ * the reference's view permissions are not the only way in — the owner of an ad-hoc recording,
+ * the agent who captured a snippet, an assigned evaluator and an agent reviewing an evaluation of
+ * themselves hold none of them.
+ */
+const PER_RECORDING = 'authenticated' as const;
 const params = z.object({ conversationId: z.string().min(1).max(128) });
 const oneParams = params.extend({ recordingId: z.string().min(1).max(128) });
 /** Formats the reference knows; those Capstan does not produce fall back to the stored format. */
@@ -40,15 +49,16 @@ export const recordingRoutes = [
     url: '/api/v2/conversations/:conversationId/recordings',
     summary: "A conversation's recordings, with playback URLs once they are finished",
     tags: ['recordings'],
-    access: { anyOf: VIEW },
+    access: PER_RECORDING,
     params,
     query: listQuery,
-    async handler({ params, query, principal, services, request }) {
+    async handler(ctx) {
+      const { params, query, principal, services, request } = ctx;
       await requireConversation(services, principal, params.conversationId);
       const { ready, recordings } = await services.recordings.list(principal.orgId, params.conversationId, query.maxWaitMs);
       const lifecycle = await lifecycleOf(services, principal.orgId, params.conversationId);
-      const ctx = { services, principal, formatId: query.formatId, base: baseUrl(services, request) };
-      const body = await Promise.all(recordings.map((r) => renderRecording(r, ctx, lifecycle.get(r.row.id))));
+      const render = { services, principal, formatId: query.formatId, base: baseUrl(services, request), purpose: 'play' as const };
+      const body = await Promise.all((await viewable(ctx, recordings)).map(({ view, grant }) => renderRecording(view, grant, render, lifecycle.get(view.row.id))));
       return ready ? body : new WithStatus(202, body);
     },
   }),
@@ -58,14 +68,18 @@ export const recordingRoutes = [
     url: '/api/v2/conversations/:conversationId/recordings/:recordingId',
     summary: 'One recording, with its playback URL once it is finished',
     tags: ['recordings'],
-    access: { anyOf: VIEW },
+    access: PER_RECORDING,
     params: oneParams,
     query: oneQuery,
-    async handler({ params, query, principal, services, request }) {
+    async handler(ctx) {
+      const { params, query, principal, services, request } = ctx;
       const found = await services.recordings.get(principal.orgId, params.conversationId, params.recordingId, query.maxWaitMs);
       if (!found) throw notFound('recording', params.recordingId);
+      const download = query.download === 'true';
+      const grant = await services.access.authorizeRecording(callerOf(ctx), found.row, download ? 'Download' : 'View');
       const lifecycle = await lifecycleOf(services, principal.orgId, params.conversationId);
-      const body = await renderRecording(found, { services, principal, formatId: query.formatId, base: baseUrl(services, request) }, lifecycle.get(found.row.id));
+      const render = { services, principal, formatId: query.formatId, base: baseUrl(services, request), purpose: download ? ('download' as const) : ('play' as const) };
+      const body = await renderRecording(found, grant, render, lifecycle.get(found.row.id));
       return found.row.media.state === 'AVAILABLE' || found.row.media.state === 'ERROR' ? body : new WithStatus(202, body);
     },
   }),
@@ -75,13 +89,14 @@ export const recordingRoutes = [
     url: '/api/v2/conversations/:conversationId/recordingmetadata',
     summary: "A conversation's recordings without media (no system annotations)",
     tags: ['recordings'],
-    access: { anyOf: VIEW },
+    access: PER_RECORDING,
     params,
-    async handler({ params, principal, services }) {
+    async handler(ctx) {
+      const { params, principal, services } = ctx;
       await requireConversation(services, principal, params.conversationId);
       const { recordings } = await services.recordings.list(principal.orgId, params.conversationId, 0);
       const lifecycle = await lifecycleOf(services, principal.orgId, params.conversationId);
-      return recordings.map((r) => renderMetadata(r, lifecycle.get(r.row.id)));
+      return (await viewable(ctx, recordings)).map(({ view, grant }) => renderMetadata(view, grant, lifecycle.get(view.row.id)));
     },
   }),
 
@@ -90,12 +105,14 @@ export const recordingRoutes = [
     url: '/api/v2/conversations/:conversationId/recordingmetadata/:recordingId',
     summary: "One recording's metadata, without media",
     tags: ['recordings'],
-    access: { anyOf: VIEW },
+    access: PER_RECORDING,
     params: oneParams,
-    async handler({ params, principal, services }) {
+    async handler(ctx) {
+      const { params, principal, services } = ctx;
       const found = await services.recordings.get(principal.orgId, params.conversationId, params.recordingId);
       if (!found) throw notFound('recording', params.recordingId);
-      return renderMetadata(found, (await lifecycleOf(services, principal.orgId, params.conversationId)).get(found.row.id));
+      const grant = await services.access.authorizeRecording(callerOf(ctx), found.row, 'View');
+      return renderMetadata(found, grant, (await lifecycleOf(services, principal.orgId, params.conversationId)).get(found.row.id));
     },
   }),
 
@@ -104,7 +121,7 @@ export const recordingRoutes = [
     url: '/api/v2/capstan/recordings/:recordingId/media',
     summary: 'Decrypted audio of a recording, by the signed URL in its mediaUris (HTTP Range supported)',
     tags: ['recordings'],
-    // The signature is the credential: the URL was issued to an authorized caller and names them.
+    // The signature is the credential: the URL names the viewer it was made for, whose access is checked again on every play.
     access: 'public',
     params: z.object({ recordingId: z.string().min(1).max(128) }),
     query: z.object({
@@ -112,13 +129,17 @@ export const recordingRoutes = [
       format: z.enum(AUDIO_FORMATS),
       expires: z.coerce.number().int().min(0),
       viewer: z.string().max(256),
+      purpose: z.enum(['play', 'download']),
       signature: z.string().min(1).max(128),
     }),
     async handler({ params, query, services, request, reply }) {
+      const credentials = credentialsOf(request);
+      const presenter = credentials ? await services.auth.authenticate(credentials.kind, credentials.token) : undefined;
       const served = await services.recordings.play(
-        { recordingId: params.recordingId, orgId: query.org, format: query.format, expires: query.expires, viewer: query.viewer },
+        { recordingId: params.recordingId, orgId: query.org, format: query.format, expires: query.expires, viewer: query.viewer, purpose: query.purpose },
         query.signature,
         request.headers.range,
+        { remoteIp: request.ip, ...(presenter ? { presenter } : {}) },
       );
       reply.hijack();
       reply.raw.writeHead(served.status, { ...served.headers, 'inin-correlation-id': request.id });
@@ -139,6 +160,37 @@ export interface RenderContext {
   readonly principal: Principal;
   readonly formatId: string | undefined;
   readonly base: string;
+  readonly purpose: 'play' | 'download';
+}
+
+/** The recordings of a listing the caller may see (each audited as viewed), with what they may do. */
+async function viewable(ctx: { principal: Principal; request: FastifyRequest; services: Services }, views: readonly RecordingView[]) {
+  const byId = new Map(views.map((v) => [v.row.id, v]));
+  const allowed = await ctx.services.access.viewable(callerOf(ctx), views.map((v) => v.row));
+  return allowed.map(({ recording, grant }) => ({ view: byId.get(recording.id)!, grant }));
+}
+
+/** How the caller may use the recording: why they may, whether they may download, and what is withheld from them. */
+function renderAccess(grant: RecordingGrant, durationMs: number | null) {
+  const end = (ms: number) => (ms === Number.POSITIVE_INFINITY ? durationMs : ms);
+  return {
+    basis: grant.access.basis,
+    download: grant.access.download,
+    ...(grant.segments
+      ? {
+          segments: {
+            permitted: grant.segments.permitted.map((p) => ({ recordingLocation: p.startMs, recordingEnd: end(p.endMs) })),
+            withheld: grant.segments.withheld.map((w) => ({
+              startTime: iso(w.fromMs),
+              endTime: w.toMs === Number.POSITIVE_INFINITY ? null : iso(w.toMs),
+              recordingLocation: w.startMs,
+              recordingDurationMs: w.endMs === Number.POSITIVE_INFINITY ? null : w.endMs - w.startMs,
+              queueId: w.queueId,
+            })),
+          },
+        }
+      : {}),
+  };
 }
 
 async function requireConversation(services: Services, principal: Principal, conversationId: string) {
@@ -202,7 +254,7 @@ export function renderAnnotation(a: Annotation, row: RecordingRow) {
   };
 }
 
-function renderMetadata({ row, annotations }: RecordingView, lifecycle: LifecycleRecord | undefined) {
+function renderMetadata({ row, annotations }: RecordingView, grant: RecordingGrant, lifecycle: LifecycleRecord | undefined) {
   return {
     id: row.id,
     conversationId: row.conversationId,
@@ -215,16 +267,17 @@ function renderMetadata({ row, annotations }: RecordingView, lifecycle: Lifecycl
     ...retentionFields(lifecycle),
     ...(row.region ? { region: row.region } : {}),
     selfUri: `/api/v2/conversations/${encodeURIComponent(row.conversationId)}/recordingmetadata/${row.id}`,
+    capstan: { access: renderAccess(grant, row.media.durationMs) },
   };
 }
 
-export async function renderRecording({ row, annotations }: RecordingView, ctx: RenderContext, lifecycle: LifecycleRecord | undefined) {
+export async function renderRecording({ row, annotations }: RecordingView, grant: RecordingGrant, ctx: RenderContext, lifecycle: LifecycleRecord | undefined) {
   // Archived media must be restored before it can be played.
   const available = row.media.state === 'AVAILABLE' && (!lifecycle || lifecycle.fileState === 'AVAILABLE' || lifecycle.fileState === 'RESTORED');
   const stored = row.media.format ?? row.audio?.format ?? 'WAV_ULAW';
-  const served: AudioFormat = ctx.formatId === 'WAV' ? 'WAV' : stored;
-  const viewer = ctx.principal.userId ?? ctx.principal.id;
-  const uri = available ? `${ctx.base}${await ctx.services.recordings.playbackPath(row, served, viewer)}` : null;
+  // Silencing withheld segments needs decoded audio: segment-limited listeners get PCM16 WAV.
+  const served: AudioFormat = ctx.formatId === 'WAV' || grant.segments ? 'WAV' : stored;
+  const uri = available ? `${ctx.base}${await ctx.services.recordings.playbackPath(row, served, ctx.principal, ctx.purpose)}` : null;
   return {
     id: row.id,
     conversationId: row.conversationId,
@@ -254,6 +307,7 @@ export async function renderRecording({ row, annotations }: RecordingView, ctx: 
       mediaState: row.media.state,
       partial: row.media.partial,
       health: row.media.health,
+      access: renderAccess(grant, available ? row.media.durationMs : null),
       retention: lifecycle
         ? { protected: lifecycle.protected, rule: lifecycle.decision?.rule ?? null, selfUri: `/api/v2/capstan/recordings/${row.id}/retention` }
         : null,

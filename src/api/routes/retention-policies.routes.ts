@@ -4,8 +4,7 @@ import type { PolicyView } from '../../services/policy.service.js';
 import { notFound } from '../errors.js';
 import { memoryListing } from '../listing.js';
 import { iso, queryBoolean, queryList } from '../query.js';
-import { route } from '../route.js';
-import { callerOf } from '../../services/audit-bridge.js';
+import { callerOf, route } from '../route.js';
 
 /** Media retention policies, as the reference API (RecordingApi …mediaretentionpolicies). */
 

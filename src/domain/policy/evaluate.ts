@@ -133,7 +133,7 @@ export function evaluatePolicies(input: EvaluationInput): Evaluation {
     }
   }
 
-  const firstAgent = facts.userIds[0] ?? null;
+  const firstAgent = facts.agentUserIds[0] ?? null;
   const evaluations = applicable.flatMap(({ policy }) =>
     (callPolicyOf(policy.definition).actions?.assignEvaluations ?? []).map((a) => ({
       policyId: policy.id,

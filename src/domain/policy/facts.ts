@@ -14,6 +14,8 @@ export interface PolicyFacts {
   readonly direction: 'inbound' | 'outbound' | 'internal';
   /** Internal users who were parties to the call (agents, users, an internal caller), in join order. */
   readonly userIds: readonly string[];
+  /** Users who took part as agents, in the order they joined ("the first agent connected" is evaluated). */
+  readonly agentUserIds: readonly string[];
   readonly queueIds: readonly string[];
   readonly wrapupCodes: readonly string[];
   readonly languages: readonly string[];
@@ -35,6 +37,7 @@ export function policyFacts(state: ConversationState, applied: readonly Conversa
   if (state.startedAtMs === undefined || state.endedAtMs === undefined || !state.direction) return undefined;
   const facts = conversationFacts(state, applied);
   const userIds = [...new Set(facts.users.filter((u) => PARTY_PURPOSES.has(u.purpose)).map((u) => u.userId))];
+  const agentUserIds = facts.users.filter((u) => u.purpose === 'agent').sort((a, b) => a.firstAtMs - b.firstAtMs).map((u) => u.userId);
   const languages: string[] = [];
   for (const e of applied) if (e.type === 'conversation.started' && e.language) languages.push(e.language);
   return {
@@ -43,6 +46,7 @@ export function policyFacts(state: ConversationState, applied: readonly Conversa
     endedAtMs: state.endedAtMs,
     direction: state.direction,
     userIds,
+    agentUserIds,
     queueIds: facts.queueIds,
     wrapupCodes: [...new Set(facts.wrapups.map((w) => w.code))],
     languages,

@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import type { Kysely, Selectable } from 'kysely';
 import { TELEPHONY_KINDS, type TelephonyEntity, type TelephonyKind } from '../../domain/telephony.js';
 import type { Db } from '../db.js';
 import { decodeCursor, toPage, type Page, type PageRequest } from '../paging.js';
@@ -96,7 +96,7 @@ function parseDocument<K extends TelephonyKind>(kind: K, data: string): Telephon
   return TELEPHONY_KINDS[kind].parse(JSON.parse(data)) as TelephonyEntity<K>;
 }
 
-function userFromRow(r: UsersTable): TelephonyEntity<'users'> {
+function userFromRow(r: Selectable<UsersTable>): TelephonyEntity<'users'> {
   return {
     id: r.id,
     name: r.name,
