@@ -1,5 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { DAY_MS } from '../../src/domain/policy/time.js';
+import { EvaluationsRepository } from '../../src/store/repositories/evaluations.repository.js';
 import { testApi, type TestApi } from '../support/api.js';
 import { describeEachDialect } from '../support/db.js';
 import { acdCall, at, caller, postCall, TestClock } from '../support/retention.js';
@@ -88,6 +89,20 @@ describeEachDialect('retention evaluation at conversation end', (db) => {
     await work();
     // Evaluated without a wrap-up code: the complaints policy does not match, the queue policy does.
     expect((await retentionOf('conv-stuck')).decision.matchedPolicies.map((m: { name: string }) => m.name)).toEqual(['sales 1y']);
+  });
+
+  it('assignEvaluations assigns the first agent to the policy\'s evaluator, once, who may then listen', async () => {
+    await http('PUT', '/api/v2/capstan/config/users/ub', { name: 'Bea' });
+    const qa = await policy({ name: 'qa sales', mediaPolicies: { callPolicy: { conditions: { forQueues: [{ id: 'q1' }] }, actions: { assignEvaluations: [{ evaluationForm: { id: 'form-1' }, user: { id: 'ub' } }] } } } });
+    clock.t = at(2900);
+    await postCall(api, acdCall('conv-qa', { startSec: 3000 }));
+    clock.t = at(3100);
+    await work();
+    await api.services.retention.retention.evaluate('default', 'conv-qa');
+    const assigned = await new EvaluationsRepository(api.services.db).forConversation('default', 'conv-qa');
+    expect(assigned).toEqual([expect.objectContaining({ evaluatorUserId: 'ub', agentUserId: 'ua', status: 'PENDING' })]);
+    expect((await retentionOf('conv-qa')).decision.evaluations).toEqual([{ policyId: qa.id, evaluationFormId: 'form-1', evaluatorUserId: 'ub', agentUserId: 'ua' }]);
+    await http('PATCH', `/api/v2/recording/mediaretentionpolicies/${qa.id}`, { enabled: false });
   });
 
   describe('the retention explanation', () => {
