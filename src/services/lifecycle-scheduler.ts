@@ -122,25 +122,25 @@ export class LifecycleScheduler {
       const written = await lifecycle.updateLeased(trx, next, now, owner);
       const applied = next.filter((r) => written.has(r.recordingId) && actionOf.has(r.recordingId));
       await media.forget(trx, applied.filter((r) => actionOf.get(r.recordingId) === 'delete'));
-      for (const record of applied) {
-        const action = actionOf.get(record.recordingId)!;
-        await audit.record(
-          {
+      await audit.recordAll(
+        applied.map((record) => {
+          const action = actionOf.get(record.recordingId)!;
+          return {
             orgId: record.orgId,
             actor: RETENTION_ACTOR,
-            serviceName: 'Recording',
-            level: 'SYSTEM',
+            serviceName: 'Recording' as const,
+            level: 'SYSTEM' as const,
             action: AUDIT_ACTIONS[action],
             entityType: 'Recording',
             entity: { id: record.recordingId },
-            status: 'SUCCESS',
+            status: 'SUCCESS' as const,
             message: describe(action, record),
             context: { conversationId: record.conversationId, ...(action === 'export' ? { integrationId: record.exportIntegrationId ?? '' } : {}) },
             propertyChanges: [{ property: 'fileState', oldValues: [before.get(record.recordingId)!.fileState], newValues: [record.fileState] }],
-          },
-          trx,
-        );
-      }
+          };
+        }),
+        trx,
+      );
     });
   }
 

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { AccessDenied } from '../domain/access/errors.js';
+import type { AuditRecordInput } from '../domain/audit.js';
 import { DomainError } from '../domain/errors.js';
 import {
   ACTIVE_STATES,
@@ -211,6 +212,7 @@ export class RecordingJobService {
       if (current?.state !== 'PROCESSING' || current.progressCursor !== job.progressCursor) return;
       const decided = new Map((await lifecycle.forConversations(orgId, conversationIds, trx, true)).map((r) => [r.recordingId, r]));
       const failures: JobFailure[] = [];
+      const events: AuditRecordInput[] = [];
       let processed = 0;
       for (const recording of await recordings.listForConversations(orgId, conversationIds, trx)) {
         if (recording.status === 'discarded' || skipsKind(job.query, recording.kind)) continue;
@@ -227,21 +229,19 @@ export class RecordingJobService {
         processed++;
         if (outcome.kind === 'skipped') continue;
         await lifecycle.update(trx, { ...record, ...outcome.state, dueAtMs: dueAt(outcome.state) }, now);
-        await audit.record(
-          {
-            orgId,
-            actor: { userId: job.createdBy, name: job.createdByName },
-            serviceName: 'Recording',
-            action: `Schedule${job.action[0]}${job.action.slice(1).toLowerCase()}`,
-            entityType: 'Recording',
-            entity: { id: record.recordingId },
-            status: 'SUCCESS',
-            context: { conversationId: record.conversationId, jobId: id },
-            propertyChanges: [changeOf(job.action, record, outcome.state)],
-          },
-          trx,
-        );
+        events.push({
+          orgId,
+          actor: { userId: job.createdBy, name: job.createdByName },
+          serviceName: 'Recording',
+          action: `Schedule${job.action[0]}${job.action.slice(1).toLowerCase()}`,
+          entityType: 'Recording',
+          entity: { id: record.recordingId },
+          status: 'SUCCESS',
+          context: { conversationId: record.conversationId, jobId: id },
+          propertyChanges: [changeOf(job.action, record, outcome.state)],
+        });
       }
+      await audit.recordAll(events, trx);
       await jobs.addFailures(trx, id, failures);
       const next: Progress = { cursor: page.cursor, conversations: progress.conversations + conversationIds.length };
       await jobs.advance(trx, id, { processed, failed: failures.length, cursor: JSON.stringify(next) }, now);

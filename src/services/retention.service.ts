@@ -128,28 +128,26 @@ export class RetentionService {
     await inTransaction(db, async (trx) => {
       await lifecycle.insertMany(trx, records, now);
       if (firstPass) await this.assignEvaluations(trx, orgId, conversationId, evaluation.evaluations, now);
-      for (const r of records) {
-        await audit.record(
-          {
-            orgId,
-            actor: RETENTION_ACTOR,
-            serviceName: 'Recording',
-            level: 'SYSTEM',
-            action: 'ApplyRetentionPolicies',
-            entityType: 'Recording',
-            entity: { id: r.recordingId },
-            status: 'SUCCESS',
-            message: r.decision!.explanation.join(' '),
-            propertyChanges: [
-              { property: 'archiveDate', oldValues: [], newValues: isoList(r.archiveAtMs) },
-              { property: 'deleteDate', oldValues: [], newValues: isoList(r.deleteAtMs) },
-              { property: 'exportDate', oldValues: [], newValues: isoList(r.exportAtMs) },
-            ],
-            context: { conversationId, rule: r.decision!.rule, policies: r.decision!.matched.map((m) => m.policyId).join(',') },
-          },
-          trx,
-        );
-      }
+      await audit.recordAll(
+        records.map((r) => ({
+          orgId,
+          actor: RETENTION_ACTOR,
+          serviceName: 'Recording' as const,
+          level: 'SYSTEM' as const,
+          action: 'ApplyRetentionPolicies',
+          entityType: 'Recording',
+          entity: { id: r.recordingId },
+          status: 'SUCCESS' as const,
+          message: r.decision!.explanation.join(' '),
+          propertyChanges: [
+            { property: 'archiveDate', oldValues: [], newValues: isoList(r.archiveAtMs) },
+            { property: 'deleteDate', oldValues: [], newValues: isoList(r.deleteAtMs) },
+            { property: 'exportDate', oldValues: [], newValues: isoList(r.exportAtMs) },
+          ],
+          context: { conversationId, rule: r.decision!.rule, policies: r.decision!.matched.map((m) => m.policyId).join(',') },
+        })),
+        trx,
+      );
     });
     return { status: 'evaluated', recordings: records.length };
   }
