@@ -27,7 +27,7 @@ import type { ConversationHub } from './conversation-hub.js';
 import { ConversationQueryService } from './conversation-query.service.js';
 import type { ConversationService } from './conversation.service.js';
 import { IntegrationService } from './integration.service.js';
-import { LifecycleScheduler } from './lifecycle-scheduler.js';
+import { LifecycleScheduler, type LifecycleMedia } from './lifecycle-scheduler.js';
 import { PolicyService } from './policy.service.js';
 import { ProtectionService } from './protection.service.js';
 import { RecordingExporter } from './recording-exporter.js';
@@ -49,6 +49,8 @@ export interface RetentionServices {
   readonly conversationQuery: ConversationQueryService;
   readonly lifecycle: LifecycleRepository;
   readonly scheduler: LifecycleScheduler;
+  /** The media steps the scheduler runs (for another scheduler on the same stores). */
+  readonly lifecycleMedia: LifecycleMedia;
   readonly worker: Worker;
 }
 
@@ -91,10 +93,11 @@ export function createRetentionServices(deps: RetentionWiringDeps): RetentionSer
     archive: deps.archive,
     clock,
   });
+  const lifecycleMedia = new BlobLifecycleMedia({ hot: deps.hot, archive: deps.archive, media: mediaRows, exporter, clock });
   const scheduler = new LifecycleScheduler({
     db,
     lifecycle,
-    media: new BlobLifecycleMedia({ hot: deps.hot, archive: deps.archive, media: mediaRows, exporter, clock }),
+    media: lifecycleMedia,
     audit,
     clock,
     logger,
@@ -182,6 +185,7 @@ export function createRetentionServices(deps: RetentionWiringDeps): RetentionSer
     conversationQuery,
     lifecycle,
     scheduler,
+    lifecycleMedia,
     worker,
   };
 }

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DAY_MS } from '../../src/domain/policy/time.js';
 import { exportKey } from '../../src/domain/retention/integration.js';
 import type { BlobStore } from '../../src/store/blob.store.js';
+import { LifecycleScheduler } from '../../src/services/lifecycle-scheduler.js';
 import { openBlobStore } from '../../src/store/open-blob-store.js';
 import { testApi, type TestApi } from '../support/api.js';
 import { describeEachDialect } from '../support/db.js';
@@ -25,7 +26,7 @@ describeEachDialect('recording lifecycle', (db) => {
     await s3.bucket('exports');
     await http('PUT', '/api/v2/capstan/config/trunks/t1', { name: 'Carrier' });
     await http('PUT', '/api/v2/capstan/config/users/ua', { name: 'Alice' });
-    for (const q of ['q1', 'q-arch', 'q-purge', 'q-export', 'q-live']) await http('PUT', `/api/v2/capstan/config/queues/${q}`, { name: q });
+    for (const q of ['q1', 'q-arch', 'q-purge', 'q-export', 'q-live', 'q-race']) await http('PUT', `/api/v2/capstan/config/queues/${q}`, { name: q });
     await http('PUT', '/api/v2/capstan/integrations/s3', { name: 'Exports', bucket: 'exports', endpoint: s3.endpoint, forcePathStyle: true, ...S3_CREDENTIALS });
   });
   afterAll(async () => {
@@ -150,5 +151,40 @@ describeEachDialect('recording lifecycle', (db) => {
     clock.t = waiting.dueAtMs!;
     await work();
     expect((await lifecycleOf(row!.id))!.fileState).toBe('DELETED');
+  });
+
+  it('two workers sharing the database apply each due action once (leases; SKIP LOCKED on PostgreSQL)', async () => {
+    await policy({ name: 'archive q-race', mediaPolicies: { callPolicy: { conditions: { forQueues: [{ id: 'q-race' }] }, actions: { retentionDuration: { archiveRetention: { days: 1 } } } } } });
+    clock.t = at(0) + 50 * DAY_MS;
+    const ids: string[] = [];
+    for (let i = 0; i < 30; i++) {
+      const call = acdCall(`race-${i}`, { startSec: 50 * 86_400 + i });
+      for (const e of call.inputs) if (e.type === 'segment' && e.kind === 'queue') (e as { queueId?: string }).queueId = 'q-race';
+      await postCall(api, call);
+      ids.push(...(await recordMedia(api.services, `race-${i}`)).keys());
+    }
+    await work();
+    clock.t += 2 * DAY_MS;
+    const { services } = api;
+    const scheduler = (owner: string) =>
+      new LifecycleScheduler({
+        db: services.db,
+        lifecycle: services.retention.lifecycle,
+        media: services.retention.lifecycleMedia,
+        audit: services.audit,
+        clock,
+        logger: services.logger,
+        owner,
+        batchSize: 4,
+        leaseMs: 60_000,
+        concurrency: 2,
+      });
+    const drain = async (s: LifecycleScheduler) => {
+      while ((await s.runDue()) > 0);
+    };
+    await Promise.all([drain(scheduler('worker-a')), drain(scheduler('worker-b'))]);
+    for (const id of ids) expect((await lifecycleOf(id))!.fileState).toBe('ARCHIVED');
+    const events = await services.db.kysely.selectFrom('audit_events').select('entity_id').where('action', '=', 'Archive').where('entity_id', 'in', ids).execute();
+    expect(events).toHaveLength(ids.length);
   });
 });
