@@ -72,19 +72,3 @@ export function afterAction(s: LifecycleState, action: LifecycleAction, nowMs: n
       return { ...s, fileState: 'ARCHIVED', restoreUntilMs: null };
   }
 }
-
-/** Where the media of a recording in a given state is kept. */
-export function mediaLocation(fileState: LifecycleFileState): { hot: boolean; archive: boolean } {
-  switch (fileState) {
-    case 'AVAILABLE':
-      return { hot: true, archive: false };
-    case 'ARCHIVED':
-    case 'RESTORING':
-      return { hot: false, archive: true };
-    case 'RESTORED':
-    case 'DELETING':
-      return { hot: true, archive: true };
-    case 'DELETED':
-      return { hot: false, archive: false };
-  }
-}
