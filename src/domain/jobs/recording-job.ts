@@ -87,7 +87,6 @@ export function assertTransition(jobId: string, from: JobState, to: JobState): v
   }
 }
 
-
 /** Which recordings a job leaves out by kind (the `include*` flags); ad-hoc recordings belong to their owner. */
 export function skipsKind(q: RecordingJobsQuery, kind: RecordingKind): boolean {
   switch (kind) {
