@@ -69,6 +69,7 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
 
   // Recordings a previous process left open are finished (partial) before anything new arrives.
   await services.media.start();
+  services.eventLoop.start();
   const sockets = new UpgradeDispatcher({ maxPayload: config.mediaMaxMessageBytes });
   if (config.roles.includes('ingest')) {
     sockets.register(
@@ -112,6 +113,7 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
         const failed = await services.lifecycle.drain();
         if (failed.length) logger.error({ failed }, 'some work did not drain cleanly');
         await app.close();
+        services.eventLoop.stop();
         await db.close();
       })();
       return closing;

@@ -75,6 +75,10 @@ const DOMAIN_STATUS: ReadonlyArray<[prefix: string, status: number]> = [
   ['event.', 409],
   ['timeline.', 409],
   ['capture.', 409],
+  ['playback.', 403],
+  ['recording.notFound', 404],
+  ['recording.', 409],
+  ['media.', 409],
 ];
 
 export function fromZod(error: z.ZodError, where: string): ApiError {

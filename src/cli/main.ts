@@ -1,4 +1,7 @@
 #!/usr/bin/env node
+// Live recordings write to disk from the thread pool while calls go on; libuv's default of four
+// threads queues a finishing call's last write behind everyone's flushes. Set before any file I/O.
+process.env.UV_THREADPOOL_SIZE ??= '16';
 import { Command } from 'commander';
 import { ZodError } from 'zod';
 import { createLogger } from '../log.js';
@@ -32,6 +35,7 @@ Environment:
   DATABASE_URL        postgres://... to use PostgreSQL instead of SQLite
   CAPSTAN_ROLES       api,ingest,worker (all)
   CAPSTAN_LOG_LEVEL   info
+  CAPSTAN_MEDIA_FLUSH_MS  how long a live recording's partial tail may wait before it is written (5000)
   CAPSTAN_CONFIG_FILE a JSON or YAML file with the same keys
   CAPSTAN_ADMIN_CLIENT_ID, CAPSTAN_ADMIN_CLIENT_SECRET
                       an admin API client that exists after start-up
@@ -39,7 +43,9 @@ Environment:
                       an admin web user that exists after start-up
 Without those, the first start of an install nobody can sign in to creates an admin API
 client and an admin user, and prints their credentials once.
-Stops cleanly on SIGTERM or SIGINT: live media sessions are finalized first.`,
+Audio: WebSocket /api/v2/capstan/media (docs/media-protocol.md); recordings at
+/api/v2/conversations/{id}/recordings. Recordings left open by a crash are finished as partial
+at start. Stops cleanly on SIGTERM or SIGINT: live media sessions are finalized first.`,
   )
   .action(async (opts: { port?: string; dataDir?: string }) => {
     const config = loadConfigOrExit({

@@ -54,9 +54,16 @@ export function mixInterval(target: MixTarget, fromMs: number, toMs: number, voi
 }
 
 function addVoices(out: Int16Array, first: number, stride: number, ids: readonly string[], voice: (id: string) => Int16Array | undefined, offset: number, n: number) {
+  let written = false;
   for (const id of ids) {
     const v = voice(id);
     if (!v) continue;
+    if (!written) {
+      // The first voice is copied: the output starts as silence, nothing to add to or clip.
+      for (let i = 0, o = first; i < n; i++, o += stride) out[o] = v[offset + i]!;
+      written = true;
+      continue;
+    }
     for (let i = 0, o = first; i < n; i++, o += stride) {
       const s = out[o]! + v[offset + i]!;
       out[o] = s > 32767 ? 32767 : s < -32768 ? -32768 : s;

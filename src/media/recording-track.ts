@@ -16,6 +16,8 @@ export interface ChannelLevel {
 }
 
 const MIN_WRITE_INTERVAL_MS = 1000;
+/** How often a live recording's progress (size, health) is saved for crash recovery. */
+const PROGRESS_INTERVAL_MS = 30_000;
 
 export class RecordingTrack {
   private readonly encoder: BodyEncoder;
@@ -24,6 +26,7 @@ export class RecordingTrack {
   private samples = 0;
   private lastWriteAt: number;
   private tailSince: number | undefined;
+  private progressAt: number;
   capturedMs = 0;
 
   constructor(
@@ -36,6 +39,7 @@ export class RecordingTrack {
     this.energy = new Array<number>(shape.channels).fill(0);
     this.peak = new Array<number>(shape.channels).fill(0);
     this.lastWriteAt = now - MIN_WRITE_INTERVAL_MS;
+    this.progressAt = now;
     writer.append(this.encoder.start());
   }
 
@@ -68,6 +72,13 @@ export class RecordingTrack {
       if (tail) this.tailSince = undefined;
     }
     return wrote;
+  }
+
+  /** Whether it is time to save progress again (true at most every 30 s). */
+  progressDue(now: number): boolean {
+    if (now - this.progressAt < PROGRESS_INTERVAL_MS) return false;
+    this.progressAt = now;
+    return true;
   }
 
   async finish(): Promise<BlobStat> {

@@ -64,18 +64,15 @@ export class SourceBuffer {
   push(frame: SourceFrame): PushResult {
     const { payload } = frame;
     if (payload.length === 0 || payload.length % this.bytesPerSample !== 0) return 'badPayload';
+    const start = this.unwrapTimestamp(frame.timestamp);
+    const end = start + payload.length / this.bytesPerSample;
+    if (start > this.highSample + (MAX_AHEAD_MS * this.descriptor.sampleRate) / 1000) return 'tooFar';
     this.received++;
     const seq = this.unwrapSeq(frame.seq);
     const slot = ((seq % SEEN) + SEEN) % SEEN;
     if (this.seen[slot] === seq) {
       this.duplicates++;
       return 'duplicate';
-    }
-    const start = this.unwrapTimestamp(frame.timestamp);
-    const end = start + payload.length / this.bytesPerSample;
-    if (start > this.highSample + (MAX_AHEAD_MS * this.descriptor.sampleRate) / 1000) {
-      this.received--;
-      return 'tooFar';
     }
     this.seen[slot] = seq;
     this.distinct++;

@@ -32,6 +32,7 @@ import { UrlSigner } from '../crypto/url-signer.js';
 import type { BlobStore } from '../store/blob.store.js';
 import { openBlobStore } from '../store/open-blob-store.js';
 import { RecordingMediaRepository } from '../store/repositories/recording-media.repository.js';
+import { EventLoopMonitor } from './event-loop.monitor.js';
 import { MediaService } from './media.service.js';
 import { RecordingsService } from './recordings.service.js';
 
@@ -66,6 +67,7 @@ export interface Services {
   /** The live media pipeline (MediaIngest): connectors open sources here. Started by the server. */
   readonly media: MediaService;
   readonly recordings: RecordingsService;
+  readonly eventLoop: EventLoopMonitor;
   readonly retention: RetentionServices;
 }
 
@@ -161,6 +163,7 @@ export function createServices(config: Config, db: Db, clock: Clock, logger: Log
     blobs,
     media,
     recordings,
+    eventLoop: new EventLoopMonitor(),
     retention: createRetentionServices({ config, db, clock, logger, hub, conversations, recordings, access, organizations, audit, keys, hot: blobs, archive: openBlobStore(config.storage.archive) }),
   };
 }

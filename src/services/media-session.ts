@@ -125,9 +125,13 @@ export class ConversationMedia {
       const track = this.tracks.get(row.id);
       if (!track) continue;
       const stopped = row.status === 'stopped' && row.stoppedAtMs !== null && row.stoppedAtMs <= this.cursorMs!;
-      if (stopped || partial) await this.finishTrack(row, track, partial && !stopped);
-      else if (await track.flushDue(now, this.deps.flushMs)) {
-        this.deps.counters.writes++;
+      if (stopped || partial) {
+        await this.finishTrack(row, track, partial && !stopped);
+        continue;
+      }
+      if (!(await track.flushDue(now, this.deps.flushMs))) continue;
+      this.deps.counters.writes++;
+      if (track.progressDue(now)) {
         await this.deps.media.progressed(this.orgId, row.id, { bodyBytes: track.writer.size, durationMs: track.capturedMs, health: this.health(row, track, false) }, now);
       }
     }
@@ -165,12 +169,20 @@ export class ConversationMedia {
     const voice = (participantId: string, rate: number): Int16Array | undefined => {
       const key = `${rate}:${participantId}`;
       if (voices.has(key)) return voices.get(key);
+      // One source per participant is the rule: its PCM is used as is. A second one is summed
+      // into a copy, since the rendered arrays are shared by every recording.
       let sum: Int16Array | undefined;
+      let copied = false;
       for (const source of this.sources) {
         if (source.participantId !== participantId) continue;
         const pcm = resample(rendered.get(source)!, source.sampleRate, rate);
-        if (!sum) sum = pcm === rendered.get(source) ? Int16Array.from(pcm) : pcm;
-        else for (let i = 0; i < sum.length; i++) sum[i] = Math.max(-32768, Math.min(32767, sum[i]! + pcm[i]!));
+        if (!sum) {
+          sum = pcm;
+          continue;
+        }
+        if (!copied) sum = Int16Array.from(sum);
+        copied = true;
+        addClipped(sum, pcm);
       }
       voices.set(key, sum);
       return sum;
@@ -293,4 +305,11 @@ export function annotationsOf(spans: readonly Span[], startMs: number, endMs: nu
     if (s.captured) recordingMs += length;
   }
   return out;
+}
+
+function addClipped(into: Int16Array, pcm: Int16Array): void {
+  for (let i = 0; i < into.length; i++) {
+    const s = into[i]! + pcm[i]!;
+    into[i] = s > 32767 ? 32767 : s < -32768 ? -32768 : s;
+  }
 }

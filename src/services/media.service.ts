@@ -56,6 +56,8 @@ export interface MediaStats {
 }
 
 const SCHEDULER_MS = 100;
+/** Conversations rendered back to back before the event loop gets a turn. */
+const RENDER_GROUP = 16;
 
 export class MediaService implements MediaIngest {
   private readonly sessions = new Map<string, ConversationMedia>();
@@ -188,7 +190,9 @@ export class MediaService implements MediaIngest {
       counters: this.counters,
       changed: (o, c) => this.changes.emit(keyOf(o, c)),
     });
-    session.nextTickAt = this.deps.clock.now() + this.renderMs;
+    // A random phase spreads conversations over the render interval: calls that start together
+    // (a campaign, a restart) must not all render in the same scheduler tick.
+    session.nextTickAt = this.deps.clock.now() + Math.random() * this.renderMs;
     this.sessions.set(keyOf(orgId, conversationId), session);
     return session;
   }
@@ -222,13 +226,19 @@ export class MediaService implements MediaIngest {
 
   private async tick(): Promise<void> {
     const now = this.deps.clock.now();
-    const due = [...this.sessions.values()].filter((s) => !s.busy && !s.finished && s.nextTickAt <= now);
+    // At most a tick's share of the conversations (plus slack), so that a stall is caught up over
+    // several ticks instead of in one long burst.
+    const share = Math.ceil(((this.sessions.size * SCHEDULER_MS) / this.renderMs) * 1.5) + 1;
+    const due = [...this.sessions.values()]
+      .filter((s) => !s.busy && !s.finished && s.nextTickAt <= now)
+      .sort((a, b) => a.nextTickAt - b.nextTickAt)
+      .slice(0, share);
     if (due.length === 0) return;
     for (const s of due) s.busy = true;
     const reports: Array<{ orgId: string; id: string; atMs: number }> = [];
     const limits = new Map<ConversationMedia, number>();
     for (const s of due) {
-      s.nextTickAt = now + this.renderMs;
+      s.nextTickAt = Math.max(s.nextTickAt + this.renderMs, now);
       const hw = s.mediaHighWaterMs();
       limits.set(s, Math.max(s.reportedHighWaterMs, s.eventHighWaterMs) - this.deps.windowMs);
       if (hw > s.reportedHighWaterMs) reports.push({ orgId: s.orgId, id: s.conversationId, atMs: Math.floor(hw) });
@@ -241,14 +251,17 @@ export class MediaService implements MediaIngest {
       return;
     }
     for (const r of reports) this.sessions.get(keyOf(r.orgId, r.id))!.reportedHighWaterMs = r.atMs;
-    await Promise.all(
-      due.map(async (s) => {
-        s.busy = false;
-        const limit = limits.get(s)!;
-        if (s.readyToFinish(now, this.deps.windowMs)) return this.run(s, () => this.finishConversation(s));
-        if (Number.isFinite(limit)) await this.run(s, () => s.advance(limit));
-      }),
-    );
+    for (let i = 0; i < due.length; i += RENDER_GROUP) {
+      if (i > 0) await new Promise((r) => setImmediate(r));
+      await Promise.all(
+        due.slice(i, i + RENDER_GROUP).map(async (s) => {
+          s.busy = false;
+          const limit = limits.get(s)!;
+          if (s.readyToFinish(now, this.deps.windowMs)) return this.run(s, () => this.finishConversation(s));
+          if (Number.isFinite(limit)) await this.run(s, () => s.advance(limit));
+        }),
+      );
+    }
   }
 
   /** One piece of async work per session at a time; errors are logged, never thrown into a timer. */

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { constants } from 'node:fs';
-import { mkdir, open, opendir, rename, rm, stat, unlink } from 'node:fs/promises';
+import { mkdir, open, opendir, rename, rm, stat, unlink, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import { BlobNotFoundError, checkBlobKey, type BlobDraft, type BlobStat, type BlobStore } from './blob.store.js';
 
@@ -105,6 +105,8 @@ export class LocalBlobStore implements BlobStore {
 }
 
 class LocalDraft implements BlobDraft {
+  private handle: FileHandle | undefined;
+
   constructor(
     readonly key: string,
     private readonly file: string,
@@ -114,14 +116,10 @@ class LocalDraft implements BlobDraft {
 
   async write(offset: number, data: Uint8Array): Promise<void> {
     if (offset > this.size) throw new RangeError(`draft ${this.key}: write at ${offset} leaves a hole after ${this.size}`);
-    // Opened per write: a call writes every few seconds, and thousands of live drafts must not pin thousands of descriptors.
-    const handle = await open(this.file, 'r+');
-    try {
-      await handle.write(data, 0, data.length, offset);
-      if (offset + data.length < this.size) await handle.truncate(offset + data.length);
-    } finally {
-      await handle.close();
-    }
+    // The descriptor stays open while the call goes on: one write is then one system call.
+    this.handle ??= await open(this.file, 'r+');
+    await this.handle.write(data, 0, data.length, offset);
+    if (offset + data.length < this.size) await this.handle.truncate(offset + data.length);
     this.size = offset + data.length;
   }
 
@@ -129,20 +127,27 @@ class LocalDraft implements BlobDraft {
     return readRange(this.file, this.key, start, end);
   }
 
+  /**
+   * A rename: atomic, and safe against a process crash at once. Like the live writes before it,
+   * it does not wait for the disk (an fsync per finished call would stall every other call on a
+   * busy disk); the file system writes it back within seconds.
+   */
   async publish(): Promise<BlobStat> {
-    const handle = await open(this.file, 'r+');
-    try {
-      await handle.datasync();
-    } finally {
-      await handle.close();
-    }
+    await this.release();
     await mkdir(path.dirname(this.target), { recursive: true });
     await rename(this.file, this.target);
     return { key: this.key, size: this.size };
   }
 
   async discard(): Promise<void> {
+    await this.release();
     await rm(this.file, { force: true });
+  }
+
+  private async release(): Promise<void> {
+    const handle = this.handle;
+    this.handle = undefined;
+    await handle?.close();
   }
 }
 

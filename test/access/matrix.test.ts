@@ -63,7 +63,7 @@ describe('authorization matrix', () => {
         it('answers no URL that was not signed for someone', async () => {
           const req = await row.request(f, 'admin', Object.keys(row.kinds)[0] as RecordingKind);
           const forged = req.url.replace(/viewer=[^&]+/, 'viewer=user%3Am-user');
-          expect((await send({ ...req, url: forged }, {})).json()).toMatchObject({ status: 400, code: 'playback.invalidSignature' });
+          expect((await send({ ...req, url: forged }, {})).json()).toMatchObject({ status: 403, code: 'playback.invalidSignature' });
         });
       } else it('refuses a request without credentials with 401', async () => {
         const req = 'allow' in row ? await row.request(f, 'admin') : await row.request(f, 'admin', Object.keys(row.kinds)[0] as RecordingKind);

@@ -128,6 +128,7 @@ async function apiClient(f: Fixture): Promise<{ id: string; secret: string }> {
 
 export const MATRIX: Record<string, MatrixRow> = {
   'GET /healthz': publicRow({ request: () => ({ url: '/healthz' }) }),
+  'GET /metrics': publicRow({ request: () => ({ url: '/metrics' }) }),
   'GET /openapi.json': publicRow({ request: () => ({ url: '/openapi.json' }) }),
 
   // Conversations.

@@ -9,6 +9,7 @@ import { evaluationRoutes } from './evaluations.routes.js';
 import { healthRoutes } from './health.routes.js';
 import { clientRoutes, roleRoutes, userRoutes } from './identity.routes.js';
 import { integrationRoutes } from './integrations.routes.js';
+import { metricsRoutes } from './metrics.routes.js';
 import { recordingJobRoutes } from './recording-jobs.routes.js';
 import { recordingRetentionRoutes } from './recording-retention.routes.js';
 import { recordingSettingsRoutes } from './recording-settings.routes.js';
@@ -30,6 +31,7 @@ export const ROUTES: readonly AnyRoute[] = [
   ...evaluationRoutes,
   ...auditRoutes,
   ...recordingRoutes,
+  ...metricsRoutes,
   ...recordingUpdateRoutes,
   ...retentionPolicyRoutes,
   ...recordingJobRoutes,

@@ -1,8 +1,8 @@
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import type { ConversationFacts } from '../../domain/facts.js';
 import type { ConversationState } from '../../domain/timeline/state.js';
 import { toWireEvent, type ConversationEvent, type ConversationEventInput } from '../../domain/events.js';
-import { forUpdate, inTransaction, type Db } from '../db.js';
+import { forUpdate, type Db } from '../db.js';
 import { decodeCursor, toPage, type Page, type PageRequest } from '../paging.js';
 import type { ConversationsTable, Database } from '../schema.js';
 
@@ -159,12 +159,24 @@ export class ConversationsRepository {
     await this.advanceHighWater(this.db.kysely, orgId, id, atMs);
   }
 
-  /** Several conversations' media high water at once, in one transaction (the media pipeline reports every second). */
+  /**
+   * Several conversations' media high water at once (the media pipeline reports every second for
+   * every live call): one statement per organization, never moving a high water back.
+   */
   async advanceMediaHighWaters(entries: ReadonlyArray<{ orgId: string; id: string; atMs: number }>): Promise<void> {
-    if (entries.length === 0) return;
-    await inTransaction(this.db, async (trx) => {
-      for (const e of entries) await this.advanceHighWater(trx, e.orgId, e.id, e.atMs);
-    });
+    const byOrg = new Map<string, Array<{ id: string; atMs: number }>>();
+    for (const e of entries) byOrg.set(e.orgId, [...(byOrg.get(e.orgId) ?? []), e]);
+    for (const [orgId, list] of byOrg) {
+      const value = sql<number>`case id ${sql.join(list.map((e) => sql`when ${e.id} then cast(${e.atMs} as bigint)`), sql` `)} end`;
+      await this.db.kysely
+        .updateTable('conversations')
+        .set({
+          media_high_water_at: sql<number>`case when media_high_water_at is null or media_high_water_at < ${value} then ${value} else media_high_water_at end`,
+        })
+        .where('org_id', '=', orgId)
+        .where('id', 'in', list.map((e) => e.id))
+        .execute();
+    }
   }
 
   private async advanceHighWater(trx: Kysely<Database>, orgId: string, id: string, atMs: number): Promise<void> {
