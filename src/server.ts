@@ -102,6 +102,10 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
   const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
+  if (config.roles.includes('worker')) {
+    services.retention.worker.start();
+    services.lifecycle.onDrain('worker', () => services.retention.worker.stop());
+  }
   services.lifecycle.ready();
 
   let closing: Promise<void> | undefined;

@@ -60,6 +60,18 @@ const DOMAIN_STATUS: ReadonlyArray<[prefix: string, status: number]> = [
   ['identity.usernameTaken', 409],
   ['identity.roleInUse', 409],
   ['evaluation.unknownConversation', 404],
+  ['policy.unknownReference', 400],
+  ['job.invalidQuery', 400],
+  ['job.unknownIntegration', 400],
+  ['recording.noExportIntegration', 400],
+  ['annotation.outOfRange', 400],
+  ['annotation.', 409],
+  ['settings.aboveMaximum', 400],
+  ['recording.', 409],
+  ['policy.', 409],
+  ['job.', 409],
+  ['settings.', 409],
+  ['integration.', 409],
   ['event.', 409],
   ['timeline.', 409],
   ['capture.', 409],
@@ -71,7 +83,8 @@ const DOMAIN_STATUS: ReadonlyArray<[prefix: string, status: number]> = [
 
 export function fromZod(error: z.ZodError, where: string): ApiError {
   const details = error.issues.map((issue) => ({
-    errorCode: issue.code,
+    // Rules with a stable code of their own carry it in the issue's params (see domain/policy/schema.ts).
+    errorCode: (issue as { params?: { errorCode?: string } }).params?.errorCode ?? issue.code,
     fieldName: [where, ...issue.path.map(String)].filter(Boolean).join('.'),
     entityName: issue.message,
   }));
@@ -95,7 +108,7 @@ export function toErrorBody(err: unknown, contextId: string): ErrorBody {
     code = err.code;
     message = err.message;
     entityId = err.entityId;
-    details = [{ errorCode: err.code, ...(err.entityId ? { entityId: err.entityId } : {}) }];
+    details = err.details ?? [{ errorCode: err.code, ...(err.entityId ? { entityId: err.entityId } : {}) }];
   } else if (err instanceof z.ZodError) {
     return toErrorBody(fromZod(err, ''), contextId);
   } else if (isFastifyClientError(err)) {

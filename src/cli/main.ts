@@ -11,6 +11,7 @@ import { startServer, type RunningServer } from '../server.js';
 import type { FirstRunCredentials } from '../services/bootstrap.js';
 import { auditCommand } from './audit.command.js';
 import { clientsCommand } from './clients.command.js';
+import { jobsCommand } from './jobs.command.js';
 import { loadConfigOrExit } from './context.js';
 import { demoSkipReason, runDemo } from './demo.js';
 import { registerSimCommands } from './sim.commands.js';
@@ -96,6 +97,7 @@ at start. Stops cleanly on SIGTERM or SIGINT: live media sessions are finalized 
   });
 
 usersCommand(program);
+jobsCommand(program);
 clientsCommand(program);
 auditCommand(program);
 registerSimCommands(program);

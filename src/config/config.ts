@@ -84,6 +84,16 @@ const connectorKeys = {
   CAPSTAN_TWILIO_TRUNK_ID: entityId.default('twilio'),
   CAPSTAN_TWILIO_REGION: optionalString,
 };
+/** An object key prefix: empty, or safe segments each ending in `/`. */
+const keyPrefix = z
+  .string()
+  .regex(/^([A-Za-z0-9_][A-Za-z0-9._-]*\/)*$/, 'must be empty or segments of letters, digits, . _ - each ending in /')
+  .default('');
+
+/** Where a tier of media is kept: a local folder, or a bucket of an S3-compatible store. */
+export type BlobStoreSpec =
+  | { readonly kind: 'local'; readonly root: string }
+  | { readonly kind: 's3'; readonly bucket: string; readonly prefix: string; readonly region: string; readonly endpoint?: string; readonly forcePathStyle: boolean };
 
 const schema = z
   .object({
@@ -110,6 +120,21 @@ const schema = z
     CAPSTAN_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     CAPSTAN_EVENT_WINDOW_MS: z.coerce.number().int().min(0).max(60_000).default(2000),
     CAPSTAN_SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(15_000),
+    CAPSTAN_WORKER_POLL_MS: z.coerce.number().int().min(10).max(600_000).default(1000),
+    CAPSTAN_WORKER_LEASE_MS: z.coerce.number().int().min(1000).max(3_600_000).default(60_000),
+    CAPSTAN_LIFECYCLE_BATCH: z.coerce.number().int().min(1).max(10_000).default(500),
+    CAPSTAN_LIFECYCLE_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(16),
+    CAPSTAN_RETENTION_WRAPUP_WAIT_MS: z.coerce.number().int().min(0).max(86_400_000).default(900_000),
+    CAPSTAN_PROTECTION_LIMIT: z.coerce.number().int().min(1).max(1_000_000).default(1000),
+    CAPSTAN_JOB_BATCH: z.coerce.number().int().min(1).max(10_000).default(200),
+    CAPSTAN_ARCHIVE_DIR: optionalString,
+    CAPSTAN_MEDIA_S3_BUCKET: optionalString,
+    CAPSTAN_MEDIA_S3_PREFIX: keyPrefix,
+    CAPSTAN_ARCHIVE_S3_BUCKET: optionalString,
+    CAPSTAN_ARCHIVE_S3_PREFIX: keyPrefix,
+    CAPSTAN_S3_ENDPOINT: optionalString.refine((v) => v === undefined || /^https?:\/\//.test(v), { message: 'must be an http:// or https:// URL' }),
+    CAPSTAN_S3_REGION: z.string().min(1).default('us-east-1'),
+    CAPSTAN_S3_FORCE_PATH_STYLE: z.enum(['true', 'false']).default('false'),
     CAPSTAN_MEDIA_FLUSH_MS: z.coerce.number().int().min(200).max(60_000).default(5000),
     CAPSTAN_MEDIA_MAX_MESSAGE_BYTES: z.coerce.number().int().min(1024).max(16 * 1024 * 1024).default(1024 * 1024),
     CAPSTAN_DEMO: z.enum(['auto', 'off']).default('auto'),
@@ -148,6 +173,30 @@ export interface Config {
   /** How far behind a conversation's newest event or audio an event may arrive and still be ordered in. */
   readonly eventWindowMs: number;
   readonly shutdownTimeoutMs: number;
+  readonly worker: {
+    /** Longest sleep between passes when nothing is due. */
+    readonly pollMs: number;
+    /** How long claimed work stays with one worker before another may take it over. */
+    readonly leaseMs: number;
+  };
+  readonly retention: {
+    /** Recordings the lifecycle scheduler takes per batch. */
+    readonly lifecycleBatch: number;
+    /** Media actions (archive, restore, delete, export) in flight at once per worker. */
+    readonly lifecycleConcurrency: number;
+    /** How long policy evaluation waits for agents still in after-call work. */
+    readonly wrapupWaitMs: number;
+    /** Conversations an organization may protect from deletion. */
+    readonly protectionLimit: number;
+    /** Conversations a bulk job handles per committed batch. */
+    readonly jobBatch: number;
+  };
+  readonly storage: {
+    /** The hot tier: recordings as they are written and played. */
+    readonly media: BlobStoreSpec;
+    /** The archive tier retention policies and ARCHIVE jobs move recordings to. */
+    readonly archive: BlobStoreSpec;
+  };
   /** How long a partial tail of a live recording may wait in memory before it is written (what a crash can lose). */
   readonly mediaFlushMs: number;
   /** Largest WebSocket message the media endpoints accept. */
@@ -243,17 +292,34 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new ConfigError(result.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`));
   }
   const c = result.data;
+  const dataDir = path.resolve(c.CAPSTAN_DATA_DIR);
+  const blobStoreSpec = (bucket: string | undefined, prefix: string, root: string): BlobStoreSpec =>
+    bucket
+      ? Object.freeze({ kind: 's3', bucket, prefix, region: c.CAPSTAN_S3_REGION, endpoint: c.CAPSTAN_S3_ENDPOINT, forcePathStyle: c.CAPSTAN_S3_FORCE_PATH_STYLE === 'true' })
+      : Object.freeze({ kind: 'local', root });
   return Object.freeze({
     port: c.CAPSTAN_PORT,
     host: c.CAPSTAN_HOST,
     publicUrl: c.CAPSTAN_PUBLIC_URL,
-    dataDir: path.resolve(c.CAPSTAN_DATA_DIR),
+    dataDir,
     databaseUrl: c.DATABASE_URL,
     roles: Object.freeze(c.CAPSTAN_ROLES),
     logLevel: c.CAPSTAN_LOG_LEVEL,
     eventWindowMs: c.CAPSTAN_EVENT_WINDOW_MS,
     shutdownTimeoutMs: c.CAPSTAN_SHUTDOWN_TIMEOUT_MS,
     connectors: connectorsConfig(c),
+    worker: Object.freeze({ pollMs: c.CAPSTAN_WORKER_POLL_MS, leaseMs: c.CAPSTAN_WORKER_LEASE_MS }),
+    retention: Object.freeze({
+      lifecycleBatch: c.CAPSTAN_LIFECYCLE_BATCH,
+      lifecycleConcurrency: c.CAPSTAN_LIFECYCLE_CONCURRENCY,
+      wrapupWaitMs: c.CAPSTAN_RETENTION_WRAPUP_WAIT_MS,
+      protectionLimit: c.CAPSTAN_PROTECTION_LIMIT,
+      jobBatch: c.CAPSTAN_JOB_BATCH,
+    }),
+    storage: Object.freeze({
+      media: blobStoreSpec(c.CAPSTAN_MEDIA_S3_BUCKET, c.CAPSTAN_MEDIA_S3_PREFIX, path.join(dataDir, 'media')),
+      archive: blobStoreSpec(c.CAPSTAN_ARCHIVE_S3_BUCKET, c.CAPSTAN_ARCHIVE_S3_PREFIX, c.CAPSTAN_ARCHIVE_DIR ? path.resolve(c.CAPSTAN_ARCHIVE_DIR) : path.join(dataDir, 'archive')),
+    }),
     mediaFlushMs: c.CAPSTAN_MEDIA_FLUSH_MS,
     mediaMaxMessageBytes: c.CAPSTAN_MEDIA_MAX_MESSAGE_BYTES,
     demo: c.CAPSTAN_DEMO,

@@ -33,6 +33,8 @@ export const eventSchema = z.discriminatedUnion('type', [
     ani: z.string().max(64).optional(),
     dnis: z.string().max(64).optional(),
     region: z.string().max(32).optional(),
+    /** The interaction's language (a routing language id or BCP 47 tag); policies can match on it. */
+    language: z.string().min(1).max(64).optional(),
   }),
   z.strictObject({ ...base, type: z.literal('conversation.ended') }),
   z.strictObject({

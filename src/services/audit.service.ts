@@ -42,6 +42,11 @@ export class AuditService {
     });
   }
 
+  /** Appends several events, in order, inside the caller's transaction (a batch of changes audited together). */
+  async recordAll(inputs: readonly AuditRecordInput[], exec: Kysely<Database>): Promise<void> {
+    if (inputs.length > 0) await this.repo.append(inputs.map((input) => this.toEvent(input)), exec);
+  }
+
   private async write(): Promise<void> {
     this.writing = true;
     while (this.queue.length > 0) {

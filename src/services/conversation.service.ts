@@ -77,7 +77,9 @@ export class ConversationService {
         const rows = await recordings.syncPlan(trx, orgId, conversationId, admitted.folded.plan.recordings, now);
         accepted += admitted.added.length;
         duplicates += admitted.duplicates.length;
-        updates.push({ orgId, conversationId, folded: admitted.folded, recordings: rows });
+        const update = { orgId, conversationId, folded: admitted.folded, recordings: rows };
+        await hub.publishInTransaction(trx, update);
+        updates.push(update);
       }
     });
     for (const update of updates) hub.publish(update);

@@ -24,13 +24,14 @@ import { ConversationService } from './conversation.service.js';
 import { EvaluationService } from './evaluation.service.js';
 import { Lifecycle } from './lifecycle.js';
 import { RolesService } from './roles.service.js';
+import { createRetentionServices, type RetentionServices } from './retention.wiring.js';
 import { TelephonyService } from './telephony.service.js';
 import { UsersService } from './users.service.js';
 import type { KeyProvider } from '../crypto/key-provider.js';
 import { LocalKeyProvider } from '../crypto/local-key.provider.js';
 import { UrlSigner } from '../crypto/url-signer.js';
 import type { BlobStore } from '../store/blob.store.js';
-import { LocalBlobStore } from '../store/local-blob.store.js';
+import { openBlobStore } from '../store/open-blob-store.js';
 import { RecordingMediaRepository } from '../store/repositories/recording-media.repository.js';
 import { EventLoopMonitor } from './event-loop.monitor.js';
 import { MediaService } from './media.service.js';
@@ -70,6 +71,7 @@ export interface Services {
   readonly media: MediaService;
   readonly recordings: RecordingsService;
   readonly eventLoop: EventLoopMonitor;
+  readonly retention: RetentionServices;
 }
 
 export function createServices(config: Config, db: Db, clock: Clock, logger: Logger): Services {
@@ -114,7 +116,7 @@ export function createServices(config: Config, db: Db, clock: Clock, logger: Log
   });
   const access = new AccessService({ evaluations, conversations, audit });
   const keys = new LocalKeyProvider(path.join(config.dataDir, 'keys', 'local-keys.json'));
-  const blobs = new LocalBlobStore(path.join(config.dataDir, 'media'));
+  const blobs = openBlobStore(config.storage.media);
   const mediaRows = new RecordingMediaRepository(db);
   const media = new MediaService({
     conversations,
@@ -166,5 +168,6 @@ export function createServices(config: Config, db: Db, clock: Clock, logger: Log
     media,
     recordings,
     eventLoop: new EventLoopMonitor(),
+    retention: createRetentionServices({ config, db, clock, logger, hub, conversations, recordings, access, organizations, audit, keys, hot: blobs, archive: openBlobStore(config.storage.archive) }),
   };
 }

@@ -1,4 +1,5 @@
 import type { ColumnType } from 'kysely';
+import type { RetentionTables } from './retention.schema.js';
 
 /**
  * Table types for Kysely. Conventions shared by both dialects: instants are epoch milliseconds in
@@ -261,7 +262,7 @@ export interface AuditHeadsTable {
   hash: string;
 }
 
-export interface Database {
+export interface Database extends RetentionTables {
   organizations: OrganizationsTable;
   users: UsersTable;
   telephony_config: TelephonyConfigTable;

@@ -6,7 +6,10 @@ import { DEFAULT_ORG_ID } from '../../src/services/index.js';
 import { testApi } from '../support/api.js';
 import { openTestDb, type TestDb } from '../support/db.js';
 import { BYSTANDERS, SUBJECTS, buildFixture, userIdOf, type Bystander, type Fixture, type Subject } from './fixture.js';
-import { CAN_DOWNLOAD, CAN_PLAY, MATRIX, type MatrixRequest } from './matrix.js';
+import { CAN_DOWNLOAD, CAN_PLAY, MATRIX as CORE_MATRIX, type MatrixRequest } from './matrix.js';
+import { RETENTION_MATRIX } from './matrix.retention.js';
+
+const MATRIX = { ...CORE_MATRIX, ...RETENTION_MATRIX };
 
 /**
  * Every route × every default role × every recording kind where it applies: allowed requests

@@ -5,11 +5,18 @@ import { authRoutes } from './auth.routes.js';
 import { configRoutes } from './config.routes.js';
 import { connectorRoutes } from './connectors.routes.js';
 import { conversationRoutes } from './conversations.routes.js';
+import { deletionProtectionRoutes } from './deletion-protection.routes.js';
 import { evaluationRoutes } from './evaluations.routes.js';
 import { healthRoutes } from './health.routes.js';
 import { clientRoutes, roleRoutes, userRoutes } from './identity.routes.js';
+import { integrationRoutes } from './integrations.routes.js';
 import { metricsRoutes } from './metrics.routes.js';
+import { recordingJobRoutes } from './recording-jobs.routes.js';
+import { recordingRetentionRoutes } from './recording-retention.routes.js';
+import { recordingSettingsRoutes } from './recording-settings.routes.js';
+import { recordingUpdateRoutes } from './recording-updates.routes.js';
 import { recordingRoutes } from './recordings.routes.js';
+import { retentionPolicyRoutes } from './retention-policies.routes.js';
 
 const VERSION = '0.1.0';
 
@@ -27,6 +34,13 @@ export const ROUTES: readonly AnyRoute[] = [
   ...auditRoutes,
   ...recordingRoutes,
   ...metricsRoutes,
+  ...recordingUpdateRoutes,
+  ...retentionPolicyRoutes,
+  ...recordingJobRoutes,
+  ...recordingSettingsRoutes,
+  ...deletionProtectionRoutes,
+  ...recordingRetentionRoutes,
+  ...integrationRoutes,
   route({
     method: 'GET',
     url: '/openapi.json',

@@ -7,6 +7,7 @@ import { servedWavHeader } from '../../media/body-format.js';
 import type { Services } from '../../services/index.js';
 import type { RecordingGrant } from '../../services/access.service.js';
 import type { RecordingView } from '../../services/recordings.service.js';
+import type { LifecycleRecord } from '../../store/repositories/lifecycle.repository.js';
 import type { Annotation } from '../../store/repositories/recording-media.repository.js';
 import type { RecordingRow } from '../../store/repositories/recordings.repository.js';
 import { notFound } from '../errors.js';
@@ -55,8 +56,9 @@ export const recordingRoutes = [
       const { params, query, principal, services, request } = ctx;
       await requireConversation(services, principal, params.conversationId);
       const { ready, recordings } = await services.recordings.list(principal.orgId, params.conversationId, query.maxWaitMs);
+      const lifecycle = await lifecycleOf(services, principal.orgId, params.conversationId);
       const render = { services, principal, formatId: query.formatId, base: baseUrl(services, request), purpose: 'play' as const };
-      const body = await Promise.all((await viewable(ctx, recordings)).map(({ view, grant }) => renderRecording(view, grant, render)));
+      const body = await Promise.all((await viewable(ctx, recordings)).map(({ view, grant }) => renderRecording(view, grant, render, lifecycle.get(view.row.id))));
       return ready ? body : new WithStatus(202, body);
     },
   }),
@@ -75,7 +77,9 @@ export const recordingRoutes = [
       if (!found) throw notFound('recording', params.recordingId);
       const download = query.download === 'true';
       const grant = await services.access.authorizeRecording(callerOf(ctx), found.row, download ? 'Download' : 'View');
-      const body = await renderRecording(found, grant, { services, principal, formatId: query.formatId, base: baseUrl(services, request), purpose: download ? 'download' : 'play' });
+      const lifecycle = await lifecycleOf(services, principal.orgId, params.conversationId);
+      const render = { services, principal, formatId: query.formatId, base: baseUrl(services, request), purpose: download ? ('download' as const) : ('play' as const) };
+      const body = await renderRecording(found, grant, render, lifecycle.get(found.row.id));
       return found.row.media.state === 'AVAILABLE' || found.row.media.state === 'ERROR' ? body : new WithStatus(202, body);
     },
   }),
@@ -91,7 +95,8 @@ export const recordingRoutes = [
       const { params, principal, services } = ctx;
       await requireConversation(services, principal, params.conversationId);
       const { recordings } = await services.recordings.list(principal.orgId, params.conversationId, 0);
-      return (await viewable(ctx, recordings)).map(({ view, grant }) => renderMetadata(view, grant));
+      const lifecycle = await lifecycleOf(services, principal.orgId, params.conversationId);
+      return (await viewable(ctx, recordings)).map(({ view, grant }) => renderMetadata(view, grant, lifecycle.get(view.row.id)));
     },
   }),
 
@@ -106,7 +111,8 @@ export const recordingRoutes = [
       const { params, principal, services } = ctx;
       const found = await services.recordings.get(principal.orgId, params.conversationId, params.recordingId);
       if (!found) throw notFound('recording', params.recordingId);
-      return renderMetadata(found, await services.access.authorizeRecording(callerOf(ctx), found.row, 'View'));
+      const grant = await services.access.authorizeRecording(callerOf(ctx), found.row, 'View');
+      return renderMetadata(found, grant, (await lifecycleOf(services, principal.orgId, params.conversationId)).get(found.row.id));
     },
   }),
 
@@ -149,7 +155,7 @@ export const recordingRoutes = [
   }),
 ];
 
-interface RenderContext {
+export interface RenderContext {
   readonly services: Services;
   readonly principal: Principal;
   readonly formatId: string | undefined;
@@ -191,12 +197,33 @@ async function requireConversation(services: Services, principal: Principal, con
   if (!(await services.conversations.exists(principal.orgId, conversationId))) throw notFound('conversation', conversationId);
 }
 
-function baseUrl(services: Services, request: { protocol: string; headers: { host?: string } }): string {
+export function baseUrl(services: Services, request: { protocol: string; headers: { host?: string } }): string {
   return services.config.publicUrl?.replace(/\/$/, '') ?? `${request.protocol}://${request.headers.host ?? 'localhost'}`;
 }
 
-function fileState(row: RecordingRow): string {
+/** The retention lifecycle of a conversation's recordings (those evaluated so far), by recording id. */
+export async function lifecycleOf(services: Services, orgId: string, conversationId: string): Promise<Map<string, LifecycleRecord>> {
+  return new Map((await services.retention.lifecycle.forConversations(orgId, [conversationId])).map((r) => [r.recordingId, r]));
+}
+
+/** The media's state, unless the lifecycle has moved it: archived, restoring, restored or deleted. */
+function fileState(row: RecordingRow, lifecycle: LifecycleRecord | undefined): string {
+  if (lifecycle && lifecycle.fileState !== 'AVAILABLE') return lifecycle.fileState === 'DELETING' ? 'DELETED' : lifecycle.fileState;
   return row.media.state === 'AVAILABLE' ? 'AVAILABLE' : row.media.state === 'ERROR' ? 'ERROR' : 'UPLOADING';
+}
+
+/** Where the lifecycle has the recording, and when it acts on it (the reference's retention fields). */
+function retentionFields(lifecycle: LifecycleRecord | undefined) {
+  return {
+    archiveDate: iso(lifecycle?.archiveAtMs),
+    ...(lifecycle?.archiveAtMs ? { archiveMedium: 'CLOUDARCHIVE' } : {}),
+    deleteDate: iso(lifecycle?.deleteAtMs),
+    exportDate: iso(lifecycle?.exportAtMs),
+    exportedDate: iso(lifecycle?.exportedAtMs),
+    ...(lifecycle?.restoreUntilMs ? { restoreExpirationTime: iso(lifecycle.restoreUntilMs) } : {}),
+    maxAllowedRestorationsForOrg: 10000,
+    remainingRestorationsAllowedForOrg: 10000,
+  };
 }
 
 /** Bytes of the file as served in its stored format (WAV formats get their header). */
@@ -207,12 +234,14 @@ function servedSize(row: RecordingRow): number | null {
   return servedWavHeader({ format: m.format, channels: m.channels as 1 | 2, sampleRate: m.sampleRate as 8000 | 16000 }, m.bodyBytes).length + m.bodyBytes;
 }
 
-function renderAnnotation(a: Annotation, row: RecordingRow) {
+export function renderAnnotation(a: Annotation, row: RecordingRow) {
   return {
     id: a.id,
-    name: null,
+    name: a.name,
     type: a.type,
     reason: a.reason,
+    ...(a.description !== null ? { description: a.description } : {}),
+    ...(a.userId ? { user: { id: a.userId, selfUri: `/api/v2/users/${encodeURIComponent(a.userId)}` } } : {}),
     location: a.locationMs,
     durationMs: a.realtimeDurationMs,
     absoluteLocation: a.locationMs,
@@ -225,7 +254,7 @@ function renderAnnotation(a: Annotation, row: RecordingRow) {
   };
 }
 
-function renderMetadata({ row, annotations }: RecordingView, grant: RecordingGrant) {
+function renderMetadata({ row, annotations }: RecordingView, grant: RecordingGrant, lifecycle: LifecycleRecord | undefined) {
   return {
     id: row.id,
     conversationId: row.conversationId,
@@ -234,15 +263,17 @@ function renderMetadata({ row, annotations }: RecordingView, grant: RecordingGra
     media: 'audio',
     mediaSubtype: SUBTYPE[row.kind] ?? null,
     annotations: row.media.state === 'AVAILABLE' ? annotations.filter((a) => !a.system).map((a) => renderAnnotation(a, row)) : [],
-    fileState: fileState(row),
+    fileState: fileState(row, lifecycle),
+    ...retentionFields(lifecycle),
     ...(row.region ? { region: row.region } : {}),
     selfUri: `/api/v2/conversations/${encodeURIComponent(row.conversationId)}/recordingmetadata/${row.id}`,
     capstan: { access: renderAccess(grant, row.media.durationMs) },
   };
 }
 
-async function renderRecording({ row, annotations }: RecordingView, grant: RecordingGrant, ctx: RenderContext) {
-  const available = row.media.state === 'AVAILABLE';
+export async function renderRecording({ row, annotations }: RecordingView, grant: RecordingGrant, ctx: RenderContext, lifecycle: LifecycleRecord | undefined) {
+  // Archived media must be restored before it can be played.
+  const available = row.media.state === 'AVAILABLE' && (!lifecycle || lifecycle.fileState === 'AVAILABLE' || lifecycle.fileState === 'RESTORED');
   const stored = row.media.format ?? row.audio?.format ?? 'WAV_ULAW';
   // Silencing withheld segments needs decoded audio: segment-limited listeners get PCM16 WAV.
   const served: AudioFormat = ctx.formatId === 'WAV' || grant.segments ? 'WAV' : stored;
@@ -255,8 +286,9 @@ async function renderRecording({ row, annotations }: RecordingView, grant: Recor
     media: 'audio',
     mediaSubtype: SUBTYPE[row.kind] ?? null,
     annotations: annotations.map((a) => renderAnnotation(a, row)),
-    fileState: fileState(row),
+    fileState: fileState(row, lifecycle),
     mediaUris: uri ? { S: { mediaUri: uri, waveformData: [] } } : null,
+    ...retentionFields(lifecycle),
     outputDurationMs: available ? row.media.durationMs : null,
     outputSizeInBytes: available ? servedSize(row) : null,
     recordingFileRole: row.fileRole,
@@ -276,6 +308,9 @@ async function renderRecording({ row, annotations }: RecordingView, grant: Recor
       partial: row.media.partial,
       health: row.media.health,
       access: renderAccess(grant, available ? row.media.durationMs : null),
+      retention: lifecycle
+        ? { protected: lifecycle.protected, rule: lifecycle.decision?.rule ?? null, selfUri: `/api/v2/capstan/recordings/${row.id}/retention` }
+        : null,
     },
   };
 }

@@ -42,6 +42,10 @@ export const PERMISSIONS = {
   'recording:settings:editUrlExpiration': 'Change playback and download URL lifetimes',
   'recording:settings:editConferenceRecording': 'Change conference recording settings',
   'recording:settings:editHierarchyAccessControl': 'Change recording access control settings',
+  'recording:settings:editRetention': 'Change the default snippet retention and the maximum retention of interaction data',
+  'recording:recording:viewSensitiveData': 'Include recordings with sensitive data in bulk jobs',
+  'integrations:integration:view': 'See export integrations (S3-compatible buckets)',
+  'integrations:integration:edit': 'Create, change and delete export integrations',
   // Capstan's own.
   'conversation:event:add': 'Send conversation events (telephony integrations)',
   'conversation:conversation:view': 'See conversations: participants, timeline and recording plan (not the audio)',

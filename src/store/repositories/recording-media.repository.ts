@@ -2,8 +2,8 @@ import { randomUUID } from 'node:crypto';
 import type { AudioSpec, Span } from '../../domain/capture/types.js';
 import type { AudioFormat } from '../../domain/telephony.js';
 import { inTransaction, type Db } from '../db.js';
-import type { Insertable } from 'kysely';
-import type { AnnotationsTable } from '../schema.js';
+import type { Insertable, Kysely, Selectable } from 'kysely';
+import type { AnnotationsTable, Database } from '../schema.js';
 
 /** The media side of recording rows (migration 0100): where the audio is, how it went, and the plan's annotations. */
 
@@ -64,9 +64,13 @@ export interface Annotation {
   readonly realtimeLocationMs: number;
   readonly realtimeDurationMs: number;
   readonly system: boolean;
+  /** People's annotations (bookmarks): a name, a description, who made it. */
+  readonly name: string | null;
+  readonly description: string | null;
+  readonly userId: string | null;
 }
 
-export type NewAnnotation = Omit<Annotation, 'id' | 'recordingId' | 'system'>;
+export type NewAnnotation = Omit<Annotation, 'id' | 'recordingId' | 'system' | 'name' | 'description' | 'userId'>;
 
 export interface OpenRecording {
   readonly orgId: string;
@@ -201,6 +205,13 @@ export class RecordingMediaRepository {
     }));
   }
 
+  /** Retention deleted these recordings' media: they are never listed or served again, and their annotations go. */
+  async mediaDeleted(orgId: string, ids: readonly string[], now: number, exec: Kysely<Database> = this.db.kysely): Promise<void> {
+    if (ids.length === 0) return;
+    await exec.deleteFrom('annotations').where('org_id', '=', orgId).where('recording_id', 'in', ids).execute();
+    await exec.updateTable('recordings').set({ media_state: 'DELETED', media_updated_at: now }).where('org_id', '=', orgId).where('id', 'in', ids).execute();
+  }
+
   async annotations(orgId: string, recordingIds: readonly string[]): Promise<Annotation[]> {
     if (recordingIds.length === 0) return [];
     const rows = await this.db.kysely
@@ -211,16 +222,23 @@ export class RecordingMediaRepository {
       .orderBy('recording_id')
       .orderBy('realtime_location_ms')
       .execute();
-    return rows.map((r) => ({
-      id: r.id,
-      recordingId: r.recording_id,
-      type: r.type,
-      reason: r.reason,
-      locationMs: r.location_ms,
-      durationMs: r.duration_ms,
-      realtimeLocationMs: r.realtime_location_ms,
-      realtimeDurationMs: r.realtime_duration_ms,
-      system: r.system === 1,
-    }));
+    return rows.map(annotationFromRow);
   }
+}
+
+export function annotationFromRow(r: Selectable<AnnotationsTable>): Annotation {
+  return {
+    id: r.id,
+    recordingId: r.recording_id,
+    type: r.type,
+    reason: r.reason,
+    locationMs: r.location_ms,
+    durationMs: r.duration_ms,
+    realtimeLocationMs: r.realtime_location_ms,
+    realtimeDurationMs: r.realtime_duration_ms,
+    system: r.system === 1,
+    name: r.name,
+    description: r.description,
+    userId: r.user_id,
+  };
 }

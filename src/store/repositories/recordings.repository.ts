@@ -84,6 +84,21 @@ export class RecordingsRepository {
     return (await this.listRows(this.db.kysely, orgId, conversationId)).map(fromRow);
   }
 
+  /** The recordings of several conversations, by conversation and start. */
+  async listForConversations(orgId: string, conversationIds: readonly string[], exec: Kysely<Database> = this.db.kysely): Promise<RecordingRow[]> {
+    if (conversationIds.length === 0) return [];
+    const rows = await exec
+      .selectFrom('recordings')
+      .selectAll()
+      .where('org_id', '=', orgId)
+      .where('conversation_id', 'in', conversationIds)
+      .orderBy('conversation_id')
+      .orderBy('started_at')
+      .orderBy('plan_key')
+      .execute();
+    return rows.map(fromRow);
+  }
+
   async get(orgId: string, id: string): Promise<RecordingRow | undefined> {
     const row = await this.db.kysely.selectFrom('recordings').selectAll().where('org_id', '=', orgId).where('id', '=', id).executeTakeFirst();
     return row ? fromRow(row) : undefined;
