@@ -1,3 +1,5 @@
+import type { KeyProvider } from '../crypto/key-provider.js';
+import { openSecret, sealSecret, type SealedSecret } from '../crypto/sealed-secret.js';
 import { DomainError } from '../domain/errors.js';
 import { callPolicyOf } from '../domain/policy/schema.js';
 import { s3IntegrationSchema, type S3Integration } from '../domain/retention/integration.js';
@@ -9,10 +11,14 @@ import { type Caller } from '../domain/access/principal.js';
 import type { AuditService } from './audit.service.js';
 import { auditOf } from './audit-events.js';
 
-/** Export integrations (S3-compatible buckets) that retention policies and EXPORT jobs name by id. */
+/**
+ * Export integrations (S3-compatible buckets) that retention policies and EXPORT jobs name by id.
+ * A bucket's secret access key is stored sealed by the key provider (`sealedSecretAccessKey` in
+ * the stored config), never in the clear, and opened only when an export needs it.
+ */
 export class IntegrationService {
   constructor(
-    private readonly deps: { integrations: IntegrationsRepository; policies: PoliciesRepository; audit: AuditService; clock: Clock },
+    private readonly deps: { integrations: IntegrationsRepository; policies: PoliciesRepository; audit: AuditService; clock: Clock; keys: KeyProvider },
   ) {}
 
   list(orgId: string, page: PageRequest): Promise<Page<IntegrationRecord>> {
@@ -26,7 +32,10 @@ export class IntegrationService {
   /** The integration's settings, validated (for the exporter). */
   async settings(orgId: string, id: string): Promise<S3Integration | undefined> {
     const record = await this.deps.integrations.get(orgId, id);
-    return record ? s3IntegrationSchema.parse({ name: record.name, type: record.type, ...record.config }) : undefined;
+    if (!record) return undefined;
+    const { sealedSecretAccessKey, ...config } = record.config;
+    const secretAccessKey = sealedSecretAccessKey ? await openSecret(this.deps.keys, sealedSecretAccessKey as SealedSecret) : undefined;
+    return s3IntegrationSchema.parse({ name: record.name, type: record.type, ...config, ...(secretAccessKey ? { secretAccessKey } : {}) });
   }
 
   /** Creates or replaces; a replacement that omits the secret keeps the stored one. */
@@ -34,9 +43,13 @@ export class IntegrationService {
     const { orgId } = caller.principal;
     const { integrations, audit, clock } = this.deps;
     const before = await integrations.get(orgId, id);
-    const { name, type, ...config } = input;
-    const kept = before && !config.secretAccessKey && config.accessKeyId === before.config.accessKeyId ? { secretAccessKey: before.config.secretAccessKey } : {};
-    const created = await integrations.put(orgId, { id, name, type, config: { ...config, ...kept } }, clock.now());
+    const { name, type, secretAccessKey, ...config } = input;
+    const sealed = secretAccessKey
+      ? { sealedSecretAccessKey: await sealSecret(this.deps.keys, secretAccessKey) }
+      : before?.config.sealedSecretAccessKey && config.accessKeyId === before.config.accessKeyId
+        ? { sealedSecretAccessKey: before.config.sealedSecretAccessKey }
+        : {};
+    const created = await integrations.put(orgId, { id, name, type, config: { ...config, ...sealed } }, clock.now());
     await audit.record(auditOf(caller, created ? 'Create' : 'Update', 'Integration', { id, name }));
     return { record: (await integrations.get(orgId, id))!, created };
   }

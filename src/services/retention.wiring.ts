@@ -81,7 +81,7 @@ export function createRetentionServices(deps: RetentionWiringDeps): RetentionSer
   const conversationQuery = new ConversationQueryService(db);
   const owner = `${hostname()}:${process.pid}`;
 
-  const integrations = new IntegrationService({ integrations: integrationsRepo, policies: policiesRepo, audit, clock });
+  const integrations = new IntegrationService({ integrations: integrationsRepo, policies: policiesRepo, audit, clock, keys: deps.keys });
   const mediaRows = new RecordingMediaRepository(db);
   const exporter = new RecordingExporter({
     integrations,

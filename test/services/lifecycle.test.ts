@@ -134,6 +134,25 @@ describeEachDialect('recording lifecycle', (db) => {
     });
   });
 
+  it('keeps a bucket\'s secret access key sealed in the database, never in the clear, and still uses it', async () => {
+    const secret = 'wJalrXUtnFEMI-K7MDENG-bPxRfiCYEXAMPLEKEY';
+    await http('PUT', '/api/v2/capstan/integrations/sealed', { name: 'Sealed', bucket: 'exports', endpoint: s3.endpoint, accessKeyId: 'AKIDEXAMPLE', secretAccessKey: secret });
+    const stored = await api.services.db.kysely.selectFrom('integrations').select('config').where('id', '=', 'sealed').executeTakeFirstOrThrow();
+    expect(stored.config).not.toContain(secret);
+    expect(JSON.parse(stored.config)).toMatchObject({ accessKeyId: 'AKIDEXAMPLE', sealedSecretAccessKey: { keyId: expect.any(String) } });
+    const shown = await http('GET', '/api/v2/capstan/integrations/sealed');
+    expect(shown.body).not.toContain(secret);
+    expect(shown.json()).toMatchObject({ hasSecret: true });
+    expect((await api.services.retention.integrations.settings('default', 'sealed'))?.secretAccessKey).toBe(secret);
+
+    // A change that leaves the secret out keeps it; a new access key id without a secret drops it.
+    await http('PUT', '/api/v2/capstan/integrations/sealed', { name: 'Sealed, renamed', bucket: 'exports', endpoint: s3.endpoint, accessKeyId: 'AKIDEXAMPLE' });
+    expect((await api.services.retention.integrations.settings('default', 'sealed'))?.secretAccessKey).toBe(secret);
+    await http('PUT', '/api/v2/capstan/integrations/sealed', { name: 'Sealed', bucket: 'exports', endpoint: s3.endpoint, accessKeyId: 'AKIDOTHER' });
+    expect((await http('GET', '/api/v2/capstan/integrations/sealed')).json()).toMatchObject({ hasSecret: false });
+    await http('DELETE', '/api/v2/capstan/integrations/sealed');
+  });
+
   it('a deletion waits while the recording\'s audio is still being written', async () => {
     clock.t = at(0) + 40 * DAY_MS;
     await policy({ name: 'purge q-live', mediaPolicies: { callPolicy: { conditions: { forQueues: [{ id: 'q-live' }] }, actions: { alwaysDelete: true } } } });

@@ -12,8 +12,8 @@ const idParams = z.object({ integrationId: z.string().min(1).max(128).regex(/^[A
 
 /** Secrets are write-only: the answer says whether one is set. */
 function render(r: IntegrationRecord) {
-  const { secretAccessKey, ...config } = r.config;
-  return { id: r.id, name: r.name, type: r.type, ...config, hasSecret: typeof secretAccessKey === 'string', modifiedDate: iso(r.updatedAtMs), selfUri: `${BASE}/${r.id}` };
+  const { sealedSecretAccessKey, ...config } = r.config;
+  return { id: r.id, name: r.name, type: r.type, ...config, hasSecret: sealedSecretAccessKey !== undefined, modifiedDate: iso(r.updatedAtMs), selfUri: `${BASE}/${r.id}` };
 }
 
 export const integrationRoutes = [
