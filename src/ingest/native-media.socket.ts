@@ -112,7 +112,7 @@ class NativeMediaConnection {
   }
 
   private pushed(id: number, result: PushResult): void {
-    if (result === 'tooFar') this.error('media.badFrame', `stream ${id}: the timestamp jumps more than 10 s past the audio sent so far`, id);
+    if (result === 'tooFar') this.error('media.badFrame', `stream ${id}: the timestamp jumps more than 10 s ahead of the stream's audio so far (sent, or conversation time already recorded)`, id);
     else if (result === 'badPayload') this.error('media.badFrame', `stream ${id}: the payload is not whole samples of the stream's codec`, id);
   }
 

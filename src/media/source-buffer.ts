@@ -20,7 +20,11 @@ interface BufferedFrame {
 
 const TWO_32 = 2 ** 32;
 const SEEN = 4096;
-/** How far ahead of what the source has sent so far a frame may jump: a bad timestamp must not drag the conversation clock. */
+/**
+ * How far ahead of the source's audio so far (what it sent, or the conversation time already
+ * rendered while it was silent) a frame may jump: a bad timestamp must not drag the conversation
+ * clock, but a sender that stalled and resumes with true timestamps is not refused.
+ */
 const MAX_AHEAD_MS = 10_000;
 
 export class SourceBuffer {
@@ -66,7 +70,7 @@ export class SourceBuffer {
     if (payload.length === 0 || payload.length % this.bytesPerSample !== 0) return 'badPayload';
     const start = this.unwrapTimestamp(frame.timestamp);
     const end = start + payload.length / this.bytesPerSample;
-    if (start > this.highSample + (MAX_AHEAD_MS * this.descriptor.sampleRate) / 1000) return 'tooFar';
+    if (start > Math.max(this.highSample, this.renderedTo) + (MAX_AHEAD_MS * this.descriptor.sampleRate) / 1000) return 'tooFar';
     this.received++;
     const seq = this.unwrapSeq(frame.seq);
     const slot = ((seq % SEEN) + SEEN) % SEEN;

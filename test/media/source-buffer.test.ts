@@ -43,6 +43,15 @@ describe('the source buffer', () => {
     expect(s.push({ seq: 2, timestamp: 2, payload: Buffer.from([1, 2, 3]) })).toBe('badPayload');
     expect(s.stats()).toMatchObject({ framesReceived: 1, framesLost: 0 });
   });
+
+  it('takes back a sender that stalled for longer than 10 s while the conversation went on, as a gap', () => {
+    const s = source();
+    expect(s.push({ seq: 0, timestamp: 0, payload: l16(new Array(8).fill(1)) })).toBe('accepted');
+    s.render(T, T + 15_000);
+    expect(s.push({ seq: 1, timestamp: 8 * 15_000, payload: l16(new Array(8).fill(2)) })).toBe('accepted');
+    expect([...s.render(T + 15_000, T + 15_001)]).toEqual(new Array(8).fill(2));
+    expect(s.stats()).toMatchObject({ framesReceived: 2, gaps: 1 });
+  });
 });
 
 describe('the mixer', () => {
