@@ -45,6 +45,8 @@ export class TrunkCall {
   /** Event ids are this call's own: another session on the same conversation (a restart, a second connector) never collides. */
   private readonly eventPrefix = `${randomBytes(4).toString('hex')}`;
   private readonly sinks = new Set<TrackedSink>();
+  /** Where the audio of the sources already closed ends, in conversation time. */
+  private audioEndMs = 0;
   private paused = false;
   private ended = false;
   /** Set when the conversation was started by someone else (its events came over the API). */
@@ -126,7 +128,9 @@ export class TrunkCall {
   }
 
   closeSource(sink: SourceSink): void {
-    if (this.sinks.delete(sink as TrackedSink)) sink.close();
+    if (!this.sinks.delete(sink as TrackedSink)) return;
+    this.audioEndMs = Math.max(this.audioEndMs, Math.ceil((sink as TrackedSink).highWaterMs));
+    sink.close();
   }
 
   /** The platform stopped sending on purpose (AudioHook `paused`, every SIPREC stream `inactive`). */
@@ -144,12 +148,15 @@ export class TrunkCall {
 
   /**
    * Closes every source, then ends the conversation (participants leave, conversation.ended), no
-   * earlier than the newest audio: a sender whose start was read late under load places its audio
-   * after the wall clock, and an end behind it would be refused as late.
+   * earlier than the newest audio of any source, open or already closed: a sender whose start was
+   * read late under load, or that sends each frame at the start of its interval and closes right
+   * after the last one (the AudioHook reference client), places audio after the wall clock, and
+   * an end before it would cut that audio off.
    */
   async end(atMs = this.deps.clock.now()): Promise<void> {
     if (this.ended) return;
     this.ended = true;
+    atMs = Math.max(atMs, this.audioEndMs);
     for (const sink of this.sinks) {
       atMs = Math.max(atMs, Math.ceil(sink.highWaterMs));
       sink.close();

@@ -86,6 +86,26 @@ describe('AudioHook connector', () => {
     expect(toneShare(firstSecond(left), 1000, 8000)).toBeLessThan(0.05);
   });
 
+  it('keeps the last frame whole when the client closes right after sending it, as the reference client does', async () => {
+    const conversationId = 'e7c1a9d2-3b4f-4e6a-8c0d-1f2e3a4b5c6d';
+    const client = await AudioHookTestClient.connect({ url, apiKey: API_KEY, clientSecret: SECRET, conversationId, participantId: 'f0e1d2c3-b4a5-4968-8776-a5b4c3d2e1f0' });
+    await client.open();
+    // Each 200 ms frame goes out at the start of its interval; close follows the tenth at once (t ≈ 1.8 s).
+    const started = Date.now();
+    for (let i = 0; i < 10; i++) {
+      await new Promise((r) => setTimeout(r, Math.max(0, started + i * 200 - Date.now())));
+      client.audio(external.subarray(i * FRAME, (i + 1) * FRAME), internal.subarray(i * FRAME, (i + 1) * FRAME));
+    }
+    await client.close();
+
+    const [recording] = await recordingsOf(conversationId);
+    const decoded = decodeWithFfmpeg(Buffer.from(await (await fetch(recording.mediaUris.S.mediaUri)).arrayBuffer()), 2, 8000);
+    expect(decoded.durationMs).toBeGreaterThanOrEqual(1995);
+    const [left, right] = decoded.channels as [Int16Array, Int16Array];
+    expect(toneShare(left.subarray(2 * 8000 - FRAME / 2, 2 * 8000), 440, 8000)).toBeGreaterThan(0.8);
+    expect(toneShare(right.subarray(2 * 8000 - FRAME / 2, 2 * 8000), 1000, 8000)).toBeGreaterThan(0.8);
+  });
+
   it('a session that breaks the protocol is disconnected without touching another live session', async () => {
     const conversationId = 'a1b2c3d4-e5f6-4a7b-8c9d-0e1f2a3b4c5d';
     const good = await AudioHookTestClient.connect({ url, apiKey: API_KEY, clientSecret: SECRET, conversationId });
