@@ -5,6 +5,7 @@ import type { Logger } from 'pino';
 import type { Config } from '../config/config.js';
 import { systemPrincipal, type Caller } from '../domain/access/principal.js';
 import type { DefaultRoleId } from '../domain/access/roles.js';
+import { connectorTrunks } from '../ingest/connectors.js';
 import type { RunningServer } from '../server.js';
 import type { FirstRunCredentials } from '../services/bootstrap.js';
 import { DEFAULT_ORG_ID } from '../services/index.js';
@@ -40,8 +41,11 @@ export async function demoSkipReason(server: RunningServer, config: Config): Pro
   const { services } = server;
   if ((await services.conversations.list(DEFAULT_ORG_ID, { limit: 1 })).entities.length) return 'the database already holds conversations';
   // Users are left out: the first-start administrator is one, and telephony users share their table.
+  // The connectors' own trunks (created at start for SIPREC, AudioHook, Twilio) do not count.
+  const connectorTrunkIds = new Set(connectorTrunks(config).filter((t) => t.orgId === DEFAULT_ORG_ID).map((t) => t.trunkId));
   for (const kind of ['trunks', 'stations', 'flows', 'queues'] as const) {
-    if ((await services.telephony.list(DEFAULT_ORG_ID, kind, { limit: 1 })).entities.length) return `the database already holds ${kind}`;
+    const { entities } = await services.telephony.list(DEFAULT_ORG_ID, kind, { limit: connectorTrunkIds.size + 1 });
+    if (entities.some((e) => kind !== 'trunks' || !connectorTrunkIds.has(e.id))) return `the database already holds ${kind}`;
   }
   return undefined;
 }

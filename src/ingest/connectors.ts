@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import type { AudioHookCredential } from '../config/config.js';
+import type { AudioHookCredential, Config } from '../config/config.js';
 import type { MediaIngest } from '../media/source.js';
 import type { Services } from '../services/index.js';
 import { AUDIOHOOK_PATH, AudioHookConnector } from './audiohook/audiohook.connector.js';
@@ -21,17 +21,23 @@ export interface Connectors {
   drain(): Promise<void>;
 }
 
+/** The trunks the enabled connectors record on (created at start when missing). */
+export function connectorTrunks(config: Config): { orgId: string; trunkId: string }[] {
+  const c = config.connectors;
+  const trunks = new Map<string, { orgId: string; trunkId: string }>();
+  const add = (orgId: string, trunkId: string) => trunks.set(`${orgId}\u0000${trunkId}`, { orgId, trunkId });
+  for (const credential of c.audiohook.credentials) add(credential.orgId, credential.trunkId);
+  if (c.twilio.authToken) add(c.twilio.orgId, c.twilio.trunkId);
+  if (c.siprec.port !== 0) add(c.siprec.orgId, c.siprec.trunkId);
+  return [...trunks.values()];
+}
+
 export async function startConnectors(services: Services, media: MediaIngest = services.media): Promise<Connectors> {
   const { config, logger, clock, connectorHealth: health } = services;
   const c = config.connectors;
   const deps = { conversations: services.conversations, media, clock };
 
-  const trunks = new Set<string>();
-  for (const credential of c.audiohook.credentials) trunks.add(`${credential.orgId}\u0000${credential.trunkId}`);
-  if (c.twilio.authToken) trunks.add(`${c.twilio.orgId}\u0000${c.twilio.trunkId}`);
-  if (c.siprec.port !== 0) trunks.add(`${c.siprec.orgId}\u0000${c.siprec.trunkId}`);
-  for (const entry of trunks) {
-    const [orgId, trunkId] = entry.split('\u0000') as [string, string];
+  for (const { orgId, trunkId } of connectorTrunks(config)) {
     await services.organizations.ensure(orgId, orgId, clock.now());
     if (!(await services.telephony.get(orgId, 'trunks', trunkId))) {
       await services.telephony.put(orgId, 'trunks', { id: trunkId, name: `${trunkId} (connector)` });

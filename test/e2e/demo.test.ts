@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { decodeAudio } from '../../src/sim/audio-decode.js';
+import { freePort } from '../support/ports.js';
 import { startCapstan, type CapstanProcess } from '../support/process.js';
 
 /** `npm start` on a fresh install shows a demo; on anything else it stays out of the way. */
@@ -25,7 +26,9 @@ async function waitFor(capstan: CapstanProcess, pattern: RegExp, timeoutMs = 120
 describe('the fresh-install demo', () => {
   it('seeds users with each role and the demo organization, records its calls so that they play, and stays away on the next start', async () => {
     const dataDir = mkdtempSync(path.join(tmpdir(), 'capstan-demo-'));
-    const first = await startCapstan({ CAPSTAN_DEMO: 'auto', CAPSTAN_DATA_DIR: dataDir });
+    // As `npm start` runs it: the SIPREC connector listening (its trunk created at start does not count as data).
+    const sipPort = await freePort();
+    const first = await startCapstan({ CAPSTAN_DEMO: 'auto', CAPSTAN_DATA_DIR: dataDir, CAPSTAN_SIPREC_PORT: String(sipPort), CAPSTAN_SIPREC_HOST: '127.0.0.1' });
     running.push(first);
     const [, calls, recordings, heard] = await waitFor(first, /(\d+) demo calls recorded: (\d+) recordings, (\d+) of \d+ calls verified by ear/);
     expect(Number(calls)).toBe(5);
