@@ -22,7 +22,6 @@ export async function buildApi(options: ApiOptions): Promise<FastifyInstance> {
   const { services, authenticator } = options;
   const app = Fastify({
     loggerInstance: options.logger as FastifyBaseLogger,
-    disableRequestLogging: false,
     genReqId: () => randomUUID(),
     bodyLimit: options.bodyLimit ?? 5 * 1024 * 1024,
     // The reference SDK joins arrays with commas; repeated keys are accepted too (see queryList).

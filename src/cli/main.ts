@@ -65,7 +65,12 @@ at start. Stops cleanly on SIGTERM or SIGINT: live media sessions are finalized 
       ...(opts.dataDir ? { CAPSTAN_DATA_DIR: opts.dataDir } : {}),
     });
     const logger = createLogger(config.logLevel);
+    // A stop asked for while starting is honoured once the server is up (it then drains as usual).
+    let stopAsked: string | undefined;
+    const early = (signal: string) => (stopAsked ??= signal);
+    process.on('SIGTERM', early).on('SIGINT', early);
     const server = await startServer(config, { logger });
+    process.off('SIGTERM', early).off('SIGINT', early);
     logger.info({ url: server.url, dataDir: config.dataDir, database: config.databaseUrl ? 'postgres' : 'sqlite', roles: config.roles }, 'capstan is ready');
     // One write, so that whoever waits for the banner also has the first-run credentials.
     process.stdout.write(
@@ -93,6 +98,7 @@ at start. Stops cleanly on SIGTERM or SIGINT: live media sessions are finalized 
     };
     process.on('SIGTERM', () => stop('SIGTERM'));
     process.on('SIGINT', () => stop('SIGINT'));
+    if (stopAsked) return stop(stopAsked);
     void showDemo(server, config, logger, () => stopping);
   });
 

@@ -1,3 +1,6 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { Call } from '../support/call.js';
 import { bearer, firstRunCredentials } from '../support/credentials.js';
@@ -64,6 +67,23 @@ describe('capstan serve', () => {
     });
     expect(await signIn.json()).toMatchObject({ id: 'ops', roles: [{ id: 'admin' }] });
     await second.stop();
+  });
+
+  it('a SIGTERM that arrives while it is still starting stops it cleanly once it is up', async () => {
+    const dataDir = mkdtempSync(path.join(tmpdir(), 'capstan-early-stop-'));
+    const child = runCapstan(['serve'], { CAPSTAN_PORT: '0', CAPSTAN_DATA_DIR: dataDir, CAPSTAN_SIPREC_PORT: '0', CAPSTAN_DEMO: 'off', CAPSTAN_LOG_LEVEL: 'info' });
+    let output = '';
+    const migrating = new Promise<void>((resolve) =>
+      child.stdout!.on('data', (d: Buffer) => {
+        output += d.toString();
+        if (output.includes('"migrations"')) resolve();
+      }),
+    );
+    await migrating; // the database is being opened: the HTTP listener is not up yet
+    expect(output).not.toContain('Capstan is running');
+    child.kill('SIGTERM');
+    expect(await exitOf(child)).toBe(0);
+    expect(output).toContain('draining before exit');
   });
 
   it('refuses an invalid configuration with a readable message and exit code 2', async () => {
