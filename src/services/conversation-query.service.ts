@@ -7,7 +7,7 @@ import { decodeCursor, encodeCursor } from '../store/paging.js';
 /**
  * Runs conversation queries (domain/query/conversation-query.ts) as SQL: the interval on
  * `conversations.started_at`, predicates on conversation columns directly, and predicates on the
- * conversation's users, queues, wrap-up codes and recordings as IN or EXISTS over their tables. Results
+ * conversation's users, queues, wrap-up codes and recordings as EXISTS over their tables. Results
  * page by keyset on the order's sort key and the id, or by offset for the reference's page numbers.
  */
 
@@ -28,20 +28,10 @@ const FACT_ROWS: Partial<Record<DimensionTable, RawBuilder<SqlBool>>> = { record
 /** `contains`: a case-insensitive substring, with LIKE's wildcards in the value taken literally. */
 const likePattern = (value: string) => `%${value.toLowerCase().replace(/[\\%_]/g, (ch) => `\\${ch}`)}%`;
 
-/**
- * Fact columns with an index `(org_id, column, conversation_id)`: an equality on one of them is
- * asked as `c.id in (…)`, which lets the database start from the few conversations that index
- * names (an agent's, a queue's) instead of testing every conversation of the interval. Other
- * predicates on facts, and every one on recordings (a kind may cover most of them), stay
- * EXISTS tests on each conversation.
- */
-const INDEXED_FACTS = new Set(['conversation_users.user_id', 'conversation_queues.queue_id', 'conversation_wrapups.code']);
-
-function predicate(orgId: string, e: Expr): RawBuilder<SqlBool> {
+function predicate(e: Expr): RawBuilder<SqlBool> {
   if (e.op === 'and' || e.op === 'or') {
     if (e.items.length === 0) return sql<SqlBool>`1 = 1`;
-    const items = e.items.map((item) => predicate(orgId, item));
-    return sql<SqlBool>`(${sql.join(items, sql.raw(` ${e.op} `))})`;
+    return sql<SqlBool>`(${sql.join(e.items.map(predicate), sql.raw(` ${e.op} `))})`;
   }
   if (e.op === 'metric') {
     const duration = sql`c.duration_ms`;
@@ -64,11 +54,7 @@ function predicate(orgId: string, e: Expr): RawBuilder<SqlBool> {
   if (e.def.table === 'conversations') return test;
   // A fact predicate holds when some row of the conversation's facts matches; notExists (or a
   // presence dimension matching false) when none has a value.
-  const table = sql.table(e.def.table);
-  if (e.operator === 'matches' && !e.def.caseless && INDEXED_FACTS.has(`${e.def.table}.${e.def.column}`)) {
-    return sql<SqlBool>`c.id in (select f.conversation_id from ${table} f where f.org_id = ${orgId} and ${test})`;
-  }
-  const facts = sql<SqlBool>`from ${table} f where f.org_id = c.org_id and f.conversation_id = c.id and ${FACT_ROWS[e.def.table] ?? sql`1 = 1`}`;
+  const facts = sql<SqlBool>`from ${sql.table(e.def.table)} f where f.org_id = c.org_id and f.conversation_id = c.id and ${FACT_ROWS[e.def.table] ?? sql`1 = 1`}`;
   if (e.operator === 'notExists' || (e.def.presence && e.value === 'false')) return sql<SqlBool>`not exists (select 1 ${facts})`;
   return sql<SqlBool>`exists (select 1 ${facts} and ${test})`;
 }
@@ -102,7 +88,8 @@ export class ConversationQueryService {
       sql<SqlBool>`c.org_id = ${orgId}`,
       sql<SqlBool>`c.started_at >= ${query.startMs}`,
       sql<SqlBool>`c.started_at < ${query.endMs}`,
-      ...[...query.conversation, ...query.segment].map((e) => predicate(orgId, e)),
+      ...query.conversation.map(predicate),
+      ...query.segment.map(predicate),
     ];
     return sql<SqlBool>`${sql.join(parts, sql.raw(' and '))}`;
   }
