@@ -18,6 +18,8 @@ export function PoliciesPage() {
   const saved = useSearchParams().get('saved');
   const [notice, setNotice] = useState<string | null>(saved ? `${saved} saved.` : null);
   const [failure, setFailure] = useState<string | null>(null);
+  /** Switches flipped but not yet saved: they show the new state at once. */
+  const [flipped, setFlipped] = useState<Record<string, boolean>>({});
   const mayEdit = can(me, 'recording:retentionPolicy:edit');
   const mayDelete = can(me, 'recording:retentionPolicy:delete');
 
@@ -27,10 +29,11 @@ export function PoliciesPage() {
     try {
       await what();
       setNotice(done);
-      reload();
     } catch (err) {
       setFailure(advice(err));
     }
+    setFlipped({});
+    reload();
   };
 
   return (
@@ -104,15 +107,16 @@ export function PoliciesPage() {
                         <input
                           type="checkbox"
                           role="switch"
-                          checked={p.enabled}
+                          checked={flipped[p.id] ?? p.enabled}
                           disabled={!mayEdit}
                           aria-label={`${p.name} enabled`}
                           onChange={(e) => {
                             const enabled = e.target.checked;
+                            setFlipped((f) => ({ ...f, [p.id]: enabled }));
                             void act(() => api('PATCH', `/api/v2/recording/mediaretentionpolicies/${encodeURIComponent(p.id)}`, { enabled }), `${p.name} ${enabled ? 'enabled' : 'disabled'}.`);
                           }}
                         />
-                        <span className={p.enabled ? 'badge ok' : 'badge'}>{p.enabled ? 'On' : 'Off'}</span>
+                        <span className={(flipped[p.id] ?? p.enabled) ? 'badge ok' : 'badge'}>{(flipped[p.id] ?? p.enabled) ? 'On' : 'Off'}</span>
                       </label>
                     </td>
                     <td>{s.when}</td>

@@ -58,8 +58,8 @@ export const SETTINGS_PERMISSIONS = [...new Set([...FIELDS.map((f) => f.permissi
 
 export function SettingsPage() {
   const { data, error, loading, reload } = useLoad(() => api<Settings>('GET', '/api/v2/recording/settings?createDefault=true'), []);
-  if (loading) return <Loading what="the recording settings" />;
-  if (error || !data) return <ErrorState error={error} retry={reload} />;
+  if (loading && !data) return <Loading what="the recording settings" />;
+  if (!data) return <ErrorState error={error} retry={reload} />;
   return <SettingsForm saved={data} onSaved={reload} />;
 }
 
