@@ -59,6 +59,7 @@ describe('web administration', () => {
     // The API's field-level error shows next to the duration, and the form stays as typed.
     await expect(page.locator('#cond-duration-error').textContent()).resolves.toContain('the first duration of a Between range must be the shorter');
     await expect(page.getByLabel('From (ISO-8601, e.g. PT5M)').getAttribute('aria-invalid')).resolves.toBe('true');
+    await page.locator('#cond-duration-error').scrollIntoViewIfNeeded();
     await screenshot(page, 'policy-editor');
 
     await page.getByLabel('From (ISO-8601, e.g. PT5M)').fill('PT1M');
@@ -111,6 +112,7 @@ describe('web administration', () => {
     const { context, page, errors } = await as('admin');
     await page.getByRole('link', { name: 'Bulk jobs' }).click();
     await page.getByText('No bulk jobs yet').waitFor();
+    await page.getByRole('button', { name: 'New job' }).click();
     await page.getByRole('combobox', { name: /^Action/ }).selectOption('ARCHIVE');
     await page.getByRole('button', { name: 'Create job' }).click();
     const state = page.getByTestId('job-state').first();
@@ -177,6 +179,29 @@ describe('web administration', () => {
     await context.close();
   });
 
+  it('admin protects a demo conversation from deletion, checks it, and lifts the protection', async () => {
+    const { context, page, errors } = await as('admin');
+    const ids = await page.evaluate(async () => {
+      const r = await fetch('/api/v2/capstan/conversations?pageSize=2');
+      return ((await r.json()) as { entities: { id: string }[] }).entities.map((c) => c.id);
+    });
+    expect(ids).toHaveLength(2);
+    await page.getByRole('link', { name: 'Protection' }).click();
+    await page.getByLabel('Conversation ids').fill(`${ids[0]}\nno-such-conversation`);
+    await page.getByRole('button', { name: 'Protect', exact: true }).click();
+    await page.getByText('1 conversation protected; 1 could not be changed.').waitFor();
+    await expect(page.getByRole('row', { name: new RegExp(ids[0]!) }).textContent()).resolves.toContain('Protected');
+    await page.getByLabel('Conversation ids').fill(`${ids[0]} ${ids[1]}`);
+    await page.getByRole('button', { name: 'Check protection' }).click();
+    await expect(page.getByRole('row', { name: new RegExp(ids[1]!) }).textContent()).resolves.toContain('Not protected');
+    await screenshot(page, 'protection');
+    await page.getByRole('button', { name: 'Lift protection' }).click();
+    await page.getByText('2 conversations no longer protected.').waitFor();
+    await expect(page.getByRole('row', { name: new RegExp(ids[0]!) }).textContent()).resolves.toContain('Not protected');
+    expect(errors).toEqual([]);
+    await context.close();
+  });
+
   it('users and roles: admin gives a user a role; the pages work on a narrow window', async () => {
     const { context, page, errors } = await as('admin');
     await page.getByRole('link', { name: 'Users' }).click();
@@ -184,7 +209,7 @@ describe('web administration', () => {
     await page.getByRole('checkbox', { name: 'Quality evaluator' }).check();
     await page.getByRole('button', { name: 'Save user' }).click();
     await page.getByText('Dave User saved.').waitFor();
-    await expect(page.getByRole('row', { name: /Dave User/ }).textContent()).resolves.toContain('Quality evaluator');
+    await expect.poll(() => page.getByRole('row', { name: /Dave User/ }).textContent()).toContain('Quality evaluator');
     await screenshot(page, 'users');
     await page.getByRole('link', { name: 'Roles' }).click();
     await page.getByRole('button', { name: 'Edit Agent' }).click();

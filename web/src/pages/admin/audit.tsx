@@ -1,4 +1,4 @@
-import { useState, type FormEvent } from 'react';
+import { useEffect, useState, type FormEvent } from 'react';
 import { api, query } from '../../api';
 import { Empty, ErrorState, Loading } from '../../components/states';
 import { useLoad } from '../../components/use-api';
@@ -115,6 +115,9 @@ function AuditSearch() {
     }
   };
 
+  // The last day's events at once; the filters narrow them down.
+  useEffect(() => void submit(), []);
+
   const f = errors.fields;
   return (
     <>
@@ -164,7 +167,7 @@ function AuditSearch() {
         <FieldError id="audit-filters" errors={f.filters} />
         <button type="submit">Search</button>
       </form>
-      {search ? <AuditResults search={search} onPage={setSearch} /> : <p className="muted">Choose an interval and filters, then Search.</p>}
+      {search ? <AuditResults search={search} onPage={setSearch} /> : <Loading what="audit events" />}
     </>
   );
 }

@@ -40,6 +40,7 @@ export function JobsPage() {
   const [notice, setNotice] = useState<string | null>(null);
   const [failure, setFailure] = useState<string | null>(null);
   const [openFailures, setOpenFailures] = useState<string | null>(null);
+  const [creating, setCreating] = useState(false);
   const busy = jobs.data?.some((j) => ACTIVE.includes(j.state)) ?? false;
   const { reload } = jobs;
 
@@ -68,7 +69,14 @@ export function JobsPage() {
         A job sets the archive, delete or export date of every recording of the conversations it matches. It counts them first (READY); you then execute it and the
         lifecycle acts on the dates. Protected recordings are never deleted.
       </p>
-      {can(me, 'recording:job:add') ? <NewJob onCreated={(msg) => (setNotice(msg), reload())} /> : null}
+      {can(me, 'recording:job:add') ? (
+        <div className="toolbar">
+          <button type="button" aria-expanded={creating} aria-controls="new-job" onClick={() => setCreating((c) => !c)}>
+            New job
+          </button>
+        </div>
+      ) : null}
+      {creating ? <NewJob onCreated={(msg) => (setCreating(false), setNotice(msg), reload())} /> : null}
       {notice ? <Notice>{notice}</Notice> : null}
       {failure ? (
         <p className="form-error" role="alert">
@@ -81,7 +89,7 @@ export function JobsPage() {
       ) : jobs.error && !jobs.data ? (
         <ErrorState error={jobs.error} retry={reload} />
       ) : !jobs.data?.length ? (
-        <Empty title="No bulk jobs yet">{can(me, 'recording:job:add') ? 'Create one above: choose an action and the interval of the conversations.' : 'Jobs that administrators create show here.'}</Empty>
+        <Empty title="No bulk jobs yet">{can(me, 'recording:job:add') ? 'Create one with “New job”: choose an action and the interval of the conversations.' : 'Jobs that administrators create show here.'}</Empty>
       ) : (
         <div className="table-wrap">
           <table className="jobs">
@@ -260,7 +268,7 @@ function NewJob({ onCreated }: { onCreated: (message: string) => void }) {
 
   const f = errors.fields;
   return (
-    <form className="panel" onSubmit={submit} noValidate aria-labelledby="new-job-title">
+    <form id="new-job" className="panel" onSubmit={submit} noValidate aria-labelledby="new-job-title">
       <h2 id="new-job-title">New job</h2>
       <FormAlert errors={errors} />
       <div className="form-grid">
@@ -287,7 +295,7 @@ function NewJob({ onCreated }: { onCreated: (message: string) => void }) {
             <FieldError id="job-integration" errors={f.integrationId} />
           </div>
         ) : (
-          <fieldset className="picker">
+          <fieldset className="picker span-2">
             <legend>When</legend>
             <label className="inline">
               <input type="radio" name="when" checked={when === 'date'} onChange={() => setWhen('date')} />
