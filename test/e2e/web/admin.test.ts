@@ -101,6 +101,7 @@ describe('web administration', () => {
     await page.getByLabel('Playback link lifetime (minutes)').fill('30');
     await page.getByRole('button', { name: 'Save settings' }).click();
     await page.getByText('Settings saved.').waitFor();
+    await screenshot(page, 'settings');
     await page.reload();
     await expect(page.getByLabel('Snippet retention (days)').inputValue()).resolves.toBe('120');
     await expect(page.getByLabel('Playback link lifetime (minutes)').inputValue()).resolves.toBe('30');
@@ -202,7 +203,7 @@ describe('web administration', () => {
     await context.close();
   });
 
-  it('users and roles: admin gives a user a role; the pages work on a narrow window', async () => {
+  it('admin gives a user a role, sees a role, changes telephony by keyboard; the pages fit a narrow window', async () => {
     const { context, page, errors } = await as('admin');
     await page.getByRole('link', { name: 'Users' }).click();
     await page.getByRole('button', { name: 'Edit Dave User' }).click();
@@ -215,6 +216,23 @@ describe('web administration', () => {
     await page.getByRole('button', { name: 'Edit Agent' }).click();
     await page.getByRole('checkbox', { name: /Play snippet recordings/ }).waitFor();
     await screenshot(page, 'roles');
+
+    // Telephony by keyboard only: Space flips a setting (saved at once), a deletion asks first and Escape backs out.
+    await page.getByRole('link', { name: 'Telephony' }).click();
+    await page.getByRole('checkbox', { name: 'Record holds for PSTN carrier' }).focus();
+    await page.keyboard.press('Space');
+    await page.getByText('PSTN carrier: record holds saved.').waitFor();
+    await expect.poll(() => page.getByRole('checkbox', { name: 'Record holds for PSTN carrier' }).isChecked()).toBe(false);
+    await page.getByRole('button', { name: 'Queues' }).focus();
+    await page.keyboard.press('Enter');
+    await page.getByRole('button', { name: 'Delete Support' }).focus();
+    await page.keyboard.press('Enter');
+    await page.getByRole('dialog', { name: 'Delete queue' }).waitFor();
+    await page.keyboard.press('Escape');
+    await page.getByRole('dialog').waitFor({ state: 'detached' });
+    await page.getByRole('cell', { name: 'Support', exact: true }).waitFor();
+    await screenshot(page, 'telephony');
+
     await page.setViewportSize({ width: 390, height: 844 });
     for (const path of ['/admin/policies', '/admin/jobs', '/admin/telephony', '/admin/audit']) {
       await page.goto(path);
@@ -222,6 +240,7 @@ describe('web administration', () => {
       // Nothing but tables scrolls sideways.
       expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
     }
+    await screenshot(page, 'audit-narrow');
     expect(errors).toEqual([]);
     await context.close();
   });

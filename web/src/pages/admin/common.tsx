@@ -1,6 +1,7 @@
-import { useEffect, useRef, useState, type ReactNode } from 'react';
-import { ApiFailure, type ErrorDetail } from '../../api';
+import { useEffect, useRef, useState, type FormEvent, type InputHTMLAttributes, type ReactNode } from 'react';
+import { api, ApiFailure, query, type ErrorDetail } from '../../api';
 import { advice } from '../../components/states';
+import { useLoad } from '../../components/use-api';
 
 /** Pieces the administration pages share: field-level errors, confirmation, dates. */
 
@@ -52,6 +53,56 @@ export const errorId = (id: string) => `${id}-error`;
 /** Props that mark an input invalid and point at its message. */
 export function invalid(id: string, errors?: readonly string[]) {
   return errors?.length ? { 'aria-invalid': true as const, 'aria-describedby': errorId(id) } : {};
+}
+
+/**
+ * A form's save: `submit(action)` is its onSubmit handler; while the action runs `saving` is
+ * true, and when it fails `errors` holds the API's details sorted onto `keys` (see formErrors).
+ */
+export function useSave(keys: readonly string[], strip: readonly string[] = []) {
+  const [errors, setErrors] = useState<FormErrors>(NO_ERRORS);
+  const [saving, setSaving] = useState(false);
+  const submit = (action: () => Promise<unknown>) => async (e?: FormEvent) => {
+    e?.preventDefault();
+    setSaving(true);
+    setErrors(NO_ERRORS);
+    try {
+      await action();
+    } catch (err) {
+      setErrors(formErrors(err, keys, strip));
+    } finally {
+      setSaving(false);
+    }
+  };
+  return { errors, saving, submit };
+}
+
+/** A labelled text (or number, email, password…) input with its hint and its errors from the API. */
+export function TextField({
+  id,
+  label,
+  value,
+  onChange,
+  errors,
+  hint,
+  className,
+  ...input
+}: {
+  id: string;
+  label: ReactNode;
+  value: string;
+  onChange: (value: string) => void;
+  errors?: readonly string[];
+  hint?: ReactNode;
+} & Omit<InputHTMLAttributes<HTMLInputElement>, 'id' | 'value' | 'onChange'>) {
+  return (
+    <label className={className}>
+      {label}
+      <input id={id} value={value} onChange={(e) => onChange(e.target.value)} {...input} {...invalid(id, errors)} />
+      {hint ? <span className="hint">{hint}</span> : null}
+      <FieldError id={id} errors={errors} />
+    </label>
+  );
 }
 
 /** The top of a form after a failed save: what went wrong, and the details no field shows. */
@@ -156,5 +207,72 @@ export function Notice({ children }: { children: ReactNode }) {
     <p className="notice" role="status">
       {children}
     </p>
+  );
+}
+
+/**
+ * Actions taken from a list (enable, delete, execute…): `run` does one and says how it went in
+ * `messages` (a status line, or an alert with what to do); `after` runs either way (a reload).
+ */
+export function useActions(after: () => void, initial: string | null = null) {
+  const [notice, setNotice] = useState<string | null>(initial);
+  const [failure, setFailure] = useState<string | null>(null);
+  const run = async (what: () => Promise<unknown>, done: string) => {
+    setNotice(null);
+    setFailure(null);
+    try {
+      await what();
+      setNotice(done);
+    } catch (err) {
+      setFailure(advice(err));
+    }
+    after();
+  };
+  const messages = (
+    <>
+      {notice ? <Notice>{notice}</Notice> : null}
+      {failure ? (
+        <p className="form-error" role="alert">
+          {failure}
+        </p>
+      ) : null}
+    </>
+  );
+  return { run, messages, say: setNotice, clear: () => (setNotice(null), setFailure(null)) };
+}
+
+/** A keyset listing read page by page: the pages asked for so far, and `more` for the next one. */
+export function usePages<T>(path: string, pageSize = 200) {
+  const [count, setCount] = useState(1);
+  const loaded = useLoad(async () => {
+    const entities: T[] = [];
+    let cursor: string | undefined;
+    for (let i = 0; i < count && (i === 0 || cursor); i++) {
+      const page = await api<{ entities: T[]; cursor?: string }>('GET', `${path}${query({ pageSize, cursor })}`);
+      entities.push(...page.entities);
+      cursor = page.cursor;
+    }
+    return { entities, more: cursor !== undefined };
+  }, [path, count]);
+  return { ...loaded, more: () => setCount((c) => c + 1) };
+}
+
+/** A table's header row; `actions` adds the (unlabelled on screen) column of row buttons. */
+export function TableHead({ columns, actions = true }: { columns: readonly string[]; actions?: boolean }) {
+  return (
+    <thead>
+      <tr>
+        {columns.map((c) => (
+          <th key={c} scope="col">
+            {c}
+          </th>
+        ))}
+        {actions ? (
+          <th scope="col">
+            <span className="sr-only">Actions</span>
+          </th>
+        ) : null}
+      </tr>
+    </thead>
   );
 }

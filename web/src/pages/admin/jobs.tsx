@@ -1,9 +1,9 @@
-import { Fragment, useEffect, useState, type FormEvent } from 'react';
+import { Fragment, useEffect, useState } from 'react';
 import { api, query } from '../../api';
-import { advice, Empty, ErrorState, Loading } from '../../components/states';
+import { Empty, ErrorState, Loading } from '../../components/states';
 import { useLoad } from '../../components/use-api';
 import { can, useMe, type Me } from '../../session';
-import { ConfirmButton, FieldError, FormAlert, formatDate, formErrors, fromLocalInput, invalid, NO_ERRORS, Notice, toLocalInput, type FormErrors } from './common';
+import { ConfirmButton, FieldError, FormAlert, formatDate, fromLocalInput, invalid, TableHead, toLocalInput, useActions, useSave } from './common';
 import { SinglePicker, useDirectory } from './pickers';
 
 /**
@@ -37,8 +37,6 @@ const canExecute = (me: Me, job: Job) => job.state === 'READY' && job.user.id ==
 export function JobsPage() {
   const me = useMe();
   const jobs = useLoad(() => api<{ entities: Job[] }>('GET', `/api/v2/recording/jobs${query({ pageSize: 25 })}`).then((r) => r.entities), []);
-  const [notice, setNotice] = useState<string | null>(null);
-  const [failure, setFailure] = useState<string | null>(null);
   const [openFailures, setOpenFailures] = useState<string | null>(null);
   const [creating, setCreating] = useState(false);
   const busy = jobs.data?.some((j) => ACTIVE.includes(j.state)) ?? false;
@@ -50,17 +48,7 @@ export function JobsPage() {
     return () => clearTimeout(timer);
   }, [busy, jobs.loading, jobs.data, reload]);
 
-  const act = async (what: () => Promise<unknown>, message: string) => {
-    setNotice(null);
-    setFailure(null);
-    try {
-      await what();
-      setNotice(message);
-    } catch (err) {
-      setFailure(advice(err));
-    }
-    reload();
-  };
+  const { run: act, messages, say } = useActions(reload);
 
   return (
     <section aria-labelledby="jobs-title">
@@ -76,13 +64,8 @@ export function JobsPage() {
           </button>
         </div>
       ) : null}
-      {creating ? <NewJob onCreated={(msg) => (setCreating(false), setNotice(msg), reload())} /> : null}
-      {notice ? <Notice>{notice}</Notice> : null}
-      {failure ? (
-        <p className="form-error" role="alert">
-          {failure}
-        </p>
-      ) : null}
+      {creating ? <NewJob onCreated={(msg) => (setCreating(false), say(msg), reload())} /> : null}
+      {messages}
       <h2>Jobs</h2>
       {jobs.loading && !jobs.data ? (
         <Loading what="jobs" />
@@ -94,18 +77,7 @@ export function JobsPage() {
         <div className="table-wrap">
           <table className="jobs">
             <caption className="sr-only">Bulk jobs, newest first</caption>
-            <thead>
-              <tr>
-                <th scope="col">Created</th>
-                <th scope="col">Action</th>
-                <th scope="col">Conversations</th>
-                <th scope="col">State</th>
-                <th scope="col">Progress</th>
-                <th scope="col">
-                  <span className="sr-only">Actions</span>
-                </th>
-              </tr>
-            </thead>
+            <TableHead columns={['Created', 'Action', 'Conversations', 'State', 'Progress']} />
             <tbody>
               {jobs.data.map((j) => (
                 <Fragment key={j.id}>
@@ -233,13 +205,9 @@ function NewJob({ onCreated }: { onCreated: (message: string) => void }) {
   const [wrapUp, setWrapUp] = useState('');
   const [include, setInclude] = useState({ includePolicyBasedRecordings: true, includeSnippetRecordings: true, includeScreenRecordings: true, includeRecordingsWithSensitiveData: false });
   const [clearExport, setClearExport] = useState(false);
-  const [errors, setErrors] = useState<FormErrors>(NO_ERRORS);
-  const [saving, setSaving] = useState(false);
+  const { errors, saving, submit } = useSave(JOB_FIELDS);
 
-  const submit = async (e: FormEvent) => {
-    e.preventDefault();
-    setSaving(true);
-    setErrors(NO_ERRORS);
+  const create = async () => {
     const predicates = [
       ...(queueId ? [{ dimension: 'queueId', value: queueId }] : []),
       ...(userId ? [{ dimension: 'userId', value: userId }] : []),
@@ -256,19 +224,13 @@ function NewJob({ onCreated }: { onCreated: (message: string) => void }) {
         ...(predicates.length ? { segmentFilters: [{ type: 'and', predicates }] } : {}),
       },
     };
-    try {
-      await api('POST', '/api/v2/recording/jobs', body);
-      onCreated(`The ${action} job is counting the recordings; execute it when it is READY.`);
-    } catch (err) {
-      setErrors(formErrors(err, JOB_FIELDS));
-    } finally {
-      setSaving(false);
-    }
+    await api('POST', '/api/v2/recording/jobs', body);
+    onCreated(`The ${action} job is counting the recordings; execute it when it is READY.`);
   };
 
   const f = errors.fields;
   return (
-    <form id="new-job" className="panel" onSubmit={submit} noValidate aria-labelledby="new-job-title">
+    <form id="new-job" className="panel" onSubmit={submit(create)} noValidate aria-labelledby="new-job-title">
       <h2 id="new-job-title">New job</h2>
       <FormAlert errors={errors} />
       <div className="form-grid">

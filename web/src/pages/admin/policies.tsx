@@ -1,10 +1,10 @@
 import { useState } from 'react';
 import { api, query } from '../../api';
-import { Empty, ErrorState, Loading, advice } from '../../components/states';
+import { Empty, ErrorState, Loading } from '../../components/states';
 import { useLoad } from '../../components/use-api';
 import { Link, useSearchParams } from '../../router';
 import { can, useMe } from '../../session';
-import { ConfirmButton, formatDate, Notice } from './common';
+import { ConfirmButton, formatDate, TableHead, useActions } from './common';
 import { summarize, type Policy } from './policy-model';
 
 /** `/admin/policies`: every media retention policy, enabled or not, with what it does. */
@@ -16,25 +16,11 @@ export function PoliciesPage() {
     [name],
   );
   const saved = useSearchParams().get('saved');
-  const [notice, setNotice] = useState<string | null>(saved ? `${saved} saved.` : null);
-  const [failure, setFailure] = useState<string | null>(null);
   /** Switches flipped but not yet saved: they show the new state at once. */
   const [flipped, setFlipped] = useState<Record<string, boolean>>({});
+  const { run: act, messages } = useActions(() => (setFlipped({}), reload()), saved ? `${saved} saved.` : null);
   const mayEdit = can(me, 'recording:retentionPolicy:edit');
   const mayDelete = can(me, 'recording:retentionPolicy:delete');
-
-  const act = async (what: () => Promise<unknown>, done: string) => {
-    setFailure(null);
-    setNotice(null);
-    try {
-      await what();
-      setNotice(done);
-    } catch (err) {
-      setFailure(advice(err));
-    }
-    setFlipped({});
-    reload();
-  };
 
   return (
     <section aria-labelledby="policies-title">
@@ -53,12 +39,7 @@ export function PoliciesPage() {
           </Link>
         ) : null}
       </div>
-      {notice ? <Notice>{notice}</Notice> : null}
-      {failure ? (
-        <p className="form-error" role="alert">
-          {failure}
-        </p>
-      ) : null}
+      {messages}
       {loading && !data ? (
         <Loading what="policies" />
       ) : error ? (
@@ -73,18 +54,7 @@ export function PoliciesPage() {
         <div className="table-wrap">
           <table>
             <caption className="sr-only">Retention policies</caption>
-            <thead>
-              <tr>
-                <th scope="col">Name</th>
-                <th scope="col">Enabled</th>
-                <th scope="col">When</th>
-                <th scope="col">Then</th>
-                <th scope="col">Modified</th>
-                <th scope="col">
-                  <span className="sr-only">Actions</span>
-                </th>
-              </tr>
-            </thead>
+            <TableHead columns={['Name', 'Enabled', 'When', 'Then', 'Modified']} />
             <tbody>
               {data.entities.map((p) => {
                 const s = summarize(p);

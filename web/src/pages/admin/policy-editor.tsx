@@ -1,10 +1,10 @@
-import { useState, type FormEvent } from 'react';
+import { useState } from 'react';
 import { api } from '../../api';
 import { ErrorState, Loading } from '../../components/states';
 import { useLoad } from '../../components/use-api';
 import { Link, navigate } from '../../router';
 import { can, useMe } from '../../session';
-import { FieldError, FormAlert, formErrors, fromLocalInput, invalid, NO_ERRORS, toLocalInput, type FormErrors } from './common';
+import { FieldError, FormAlert, fromLocalInput, invalid, toLocalInput, TextField, type FormErrors, useSave } from './common';
 import { useDirectory } from './pickers';
 import { ActionFields, ConditionFields } from './policy-fields';
 import { bodyOf, draftOf, FIELD_KEYS, FIELD_PREFIXES, type Draft, type Policy } from './policy-model';
@@ -37,25 +37,16 @@ function PolicyForm({ policy }: { policy: Policy | undefined }) {
   const me = useMe();
   const directory = useDirectory(me);
   const [draft, setDraftState] = useState(() => draftOf(policy, isoToLocal));
-  const [errors, setErrors] = useState<FormErrors>(NO_ERRORS);
-  const [saving, setSaving] = useState(false);
+  const { errors, saving, submit } = useSave(FIELD_KEYS, FIELD_PREFIXES);
   const set: SetDraft = (key, value) => setDraftState((d) => ({ ...d, [key]: value }));
   const mayWrite = policy ? can(me, 'recording:retentionPolicy:edit') : can(me, 'recording:retentionPolicy:add');
 
-  const save = async (e: FormEvent) => {
-    e.preventDefault();
-    setSaving(true);
-    setErrors(NO_ERRORS);
-    try {
-      const body = bodyOf(draft, policy, fromLocalInput);
-      const saved = policy
-        ? await api<Policy>('PUT', `/api/v2/recording/mediaretentionpolicies/${encodeURIComponent(policy.id)}`, body)
-        : await api<Policy>('POST', '/api/v2/recording/mediaretentionpolicies', body);
-      navigate(`/admin/policies?saved=${encodeURIComponent(saved.name)}`);
-    } catch (err) {
-      setErrors(formErrors(err, FIELD_KEYS, FIELD_PREFIXES));
-      setSaving(false);
-    }
+  const save = async () => {
+    const body = bodyOf(draft, policy, fromLocalInput);
+    const saved = policy
+      ? await api<Policy>('PUT', `/api/v2/recording/mediaretentionpolicies/${encodeURIComponent(policy.id)}`, body)
+      : await api<Policy>('POST', '/api/v2/recording/mediaretentionpolicies', body);
+    navigate(`/admin/policies?saved=${encodeURIComponent(saved.name)}`);
   };
 
   const props: FieldProps = { draft, set, errors, disabled: !mayWrite, directory };
@@ -66,22 +57,13 @@ function PolicyForm({ policy }: { policy: Policy | undefined }) {
       </p>
       <h1 id="policy-title">{policy ? `Policy “${policy.name}”` : 'New retention policy'}</h1>
       {!mayWrite ? <p className="muted">You may look at this policy but not change it.</p> : null}
-      <form onSubmit={save} noValidate className="policy-form">
+      <form onSubmit={submit(save)} noValidate className="policy-form">
         <FormAlert errors={errors} />
         <fieldset className="panel">
           <legend>Policy</legend>
           <div className="form-grid">
-            <label>
-              Name
-              <input id="policy-name" value={draft.name} disabled={!mayWrite} required onChange={(e) => set('name', e.target.value)} {...invalid('policy-name', errors.fields.name)} />
-              <FieldError id="policy-name" errors={errors.fields.name} />
-            </label>
-            <label>
-              Order
-              <input id="policy-order" type="number" min={0} value={draft.order} disabled={!mayWrite} onChange={(e) => set('order', e.target.value)} {...invalid('policy-order', errors.fields.order)} />
-              <span className="hint">Lower orders are listed first.</span>
-              <FieldError id="policy-order" errors={errors.fields.order} />
-            </label>
+            <TextField id="policy-name" label="Name" value={draft.name} onChange={(v) => set('name', v)} disabled={!mayWrite} required errors={errors.fields.name} />
+            <TextField id="policy-order" label="Order" value={draft.order} onChange={(v) => set('order', v)} type="number" min={0} disabled={!mayWrite} errors={errors.fields.order} hint="Lower orders are listed first." />
             <label className="span-2">
               Description
               <textarea id="policy-description" rows={2} value={draft.description} disabled={!mayWrite} onChange={(e) => set('description', e.target.value)} {...invalid('policy-description', errors.fields.description)} />

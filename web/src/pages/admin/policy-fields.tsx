@@ -1,4 +1,4 @@
-import { FieldError, invalid } from './common';
+import { FieldError, invalid, TextField } from './common';
 import { MultiPicker, SinglePicker } from './pickers';
 import type { FieldProps } from './policy-editor';
 import type { DurationMode, RetentionChoice } from './policy-model';
@@ -48,16 +48,8 @@ export function ConditionFields({ draft, set, errors, disabled, directory }: Fie
           <span className="hint">Internal calls match neither.</span>
           <FieldError id="cond-directions" errors={f['conditions.directions']} />
         </fieldset>
-        <label>
-          Wrap-up codes
-          <input id="cond-wrapups" value={draft.wrapupCodes} disabled={disabled} placeholder="e.g. sale, complaint" onChange={(e) => set('wrapupCodes', e.target.value)} {...invalid('cond-wrapups', f['conditions.wrapupCodes'])} />
-          <FieldError id="cond-wrapups" errors={f['conditions.wrapupCodes']} />
-        </label>
-        <label>
-          Languages
-          <input id="cond-languages" value={draft.languages} disabled={disabled} placeholder="e.g. en-US, fr" onChange={(e) => set('languages', e.target.value)} {...invalid('cond-languages', f['conditions.languages'])} />
-          <FieldError id="cond-languages" errors={f['conditions.languages']} />
-        </label>
+        <TextField id="cond-wrapups" label="Wrap-up codes" value={draft.wrapupCodes} onChange={(v) => set('wrapupCodes', v)} disabled={disabled} placeholder="e.g. sale, complaint" errors={f['conditions.wrapupCodes']} />
+        <TextField id="cond-languages" label="Languages" value={draft.languages} onChange={(v) => set('languages', v)} disabled={disabled} placeholder="e.g. en-US, fr" errors={f['conditions.languages']} />
       </div>
 
       <h3>Duration</h3>

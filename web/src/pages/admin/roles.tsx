@@ -1,9 +1,9 @@
-import { useState, type FormEvent } from 'react';
+import { useState } from 'react';
 import { api } from '../../api';
-import { advice, Empty, ErrorState, Loading } from '../../components/states';
+import { Empty, ErrorState, Loading } from '../../components/states';
 import { useLoad } from '../../components/use-api';
 import { can, useMe } from '../../session';
-import { ConfirmButton, FieldError, FormAlert, formErrors, invalid, NO_ERRORS, Notice, splitList, type FormErrors } from './common';
+import { ConfirmButton, FieldError, FormAlert, splitList, TableHead, useActions, TextField, useSave } from './common';
 
 /** `/admin/roles`: roles and the permissions they grant (`/api/v2/authorization/roles`, `/permissions`). */
 
@@ -29,11 +29,10 @@ export function RolesPage() {
   const roles = useLoad(() => api<{ entities: Role[] }>('GET', '/api/v2/authorization/roles').then((r) => r.entities), []);
   const catalogue = useLoad(() => api<{ entities: Permission[] }>('GET', '/api/v2/authorization/permissions').then((r) => r.entities), []);
   const [editing, setEditing] = useState<Role | 'new' | null>(null);
-  const [notice, setNotice] = useState<string | null>(null);
-  const [failure, setFailure] = useState<string | null>(null);
+  const { run, messages, say, clear } = useActions(roles.reload);
   const done = (message: string) => {
     setEditing(null);
-    setNotice(message);
+    say(message);
     roles.reload();
   };
 
@@ -46,17 +45,12 @@ export function RolesPage() {
       <p className="muted">A user may do what any of their roles grants. Every role is editable, the default ones included.</p>
       <div className="toolbar">
         {can(me, 'authorization:role:add') ? (
-          <button type="button" onClick={() => (setNotice(null), setEditing('new'))}>
+          <button type="button" onClick={() => (clear(), setEditing('new'))}>
             New role
           </button>
         ) : null}
       </div>
-      {notice ? <Notice>{notice}</Notice> : null}
-      {failure ? (
-        <p className="form-error" role="alert">
-          {failure}
-        </p>
-      ) : null}
+      {messages}
       {editing ? (
         <RoleForm
           key={editing === 'new' ? 'new' : editing.id}
@@ -73,17 +67,7 @@ export function RolesPage() {
         <div className="table-wrap">
           <table>
             <caption className="sr-only">Roles</caption>
-            <thead>
-              <tr>
-                <th scope="col">Role</th>
-                <th scope="col">Permissions</th>
-                <th scope="col">Users</th>
-                <th scope="col">API clients</th>
-                <th scope="col">
-                  <span className="sr-only">Actions</span>
-                </th>
-              </tr>
-            </thead>
+            <TableHead columns={['Role', 'Permissions', 'Users', 'API clients']} />
             <tbody>
               {roles.data.map((r) => (
                 <tr key={r.id}>
@@ -95,7 +79,7 @@ export function RolesPage() {
                   <td>{r.userCount}</td>
                   <td>{r.clientCount}</td>
                   <td className="nowrap">
-                    <button type="button" className="secondary" onClick={() => (setNotice(null), setEditing(r))}>
+                    <button type="button" className="secondary" onClick={() => (clear(), setEditing(r))}>
                       {can(me, 'authorization:role:edit') ? 'Edit' : 'View'}
                       <span className="sr-only"> {r.name}</span>
                     </button>{' '}
@@ -104,15 +88,7 @@ export function RolesPage() {
                         label={<>Delete<span className="sr-only"> {r.name}</span></>}
                         question={<>Delete the role “{r.name}”? Nobody holds it.</>}
                         confirmLabel="Delete role"
-                        onConfirm={async () => {
-                          setFailure(null);
-                          try {
-                            await api('DELETE', `/api/v2/authorization/roles/${encodeURIComponent(r.id)}`);
-                            done(`${r.name} deleted.`);
-                          } catch (err) {
-                            setFailure(advice(err));
-                          }
-                        }}
+                        onConfirm={() => run(() => api('DELETE', `/api/v2/authorization/roles/${encodeURIComponent(r.id)}`), `${r.name} deleted.`)}
                       />
                     ) : null}
                   </td>
@@ -145,18 +121,14 @@ function RoleForm({
   const [granted, setGranted] = useState<string[]>(role?.permissions.filter((p) => known.has(p)) ?? []);
   const [patterns, setPatterns] = useState((role?.permissions.filter((p) => !known.has(p)) ?? []).join(', '));
   const [scopes, setScopes] = useState<Record<string, string>>(Object.fromEntries(Object.entries(role?.queueScopes ?? {}).map(([k, v]) => [k, v.join(', ')])));
-  const [errors, setErrors] = useState<FormErrors>(NO_ERRORS);
-  const [saving, setSaving] = useState(false);
+  const { errors, saving, submit } = useSave(['name', 'description', 'permissions', 'queueScopes']);
   const groups = new Map<string, Permission[]>();
   for (const p of catalogue) {
     const domain = p.permission.split(':')[0]!;
     groups.set(domain, [...(groups.get(domain) ?? []), p]);
   }
 
-  const submit = async (e: FormEvent) => {
-    e.preventDefault();
-    setSaving(true);
-    setErrors(NO_ERRORS);
+  const save = async () => {
     const permissions = [...granted, ...splitList(patterns)];
     const queueScopes = Object.fromEntries(
       Object.entries(scopes)
@@ -164,33 +136,20 @@ function RoleForm({
         .filter(([k, v]) => v.length && granted.includes(k)),
     );
     const body = { name, description, permissions, queueScopes };
-    try {
-      if (role) await api('PUT', `/api/v2/authorization/roles/${encodeURIComponent(role.id)}`, body);
-      else await api('POST', '/api/v2/authorization/roles', body);
-      onDone(role ? `${name} saved.` : `${name} created.`);
-    } catch (err) {
-      setErrors(formErrors(err, ['name', 'description', 'permissions', 'queueScopes']));
-      setSaving(false);
-    }
+    if (role) await api('PUT', `/api/v2/authorization/roles/${encodeURIComponent(role.id)}`, body);
+    else await api('POST', '/api/v2/authorization/roles', body);
+    onDone(role ? `${name} saved.` : `${name} created.`);
   };
 
   const f = errors.fields;
   return (
-    <form className="panel" onSubmit={submit} noValidate aria-labelledby="role-form-title">
+    <form className="panel" onSubmit={submit(save)} noValidate aria-labelledby="role-form-title">
       <h2 id="role-form-title">{role ? `Role “${role.name}”` : 'New role'}</h2>
       <FormAlert errors={errors} />
       <fieldset disabled={readOnly} className="plain">
         <div className="form-grid">
-          <label>
-            Name
-            <input id="role-name" value={name} onChange={(e) => setName(e.target.value)} {...invalid('role-name', f.name)} />
-            <FieldError id="role-name" errors={f.name} />
-          </label>
-          <label className="span-2">
-            Description
-            <input id="role-description" value={description} onChange={(e) => setDescription(e.target.value)} {...invalid('role-description', f.description)} />
-            <FieldError id="role-description" errors={f.description} />
-          </label>
+          <TextField id="role-name" label="Name" value={name} onChange={setName} errors={f.name} />
+          <TextField id="role-description" className="span-2" label="Description" value={description} onChange={setDescription} errors={f.description} />
         </div>
         <h3>Permissions</h3>
         <FieldError id="role-permissions" errors={f.permissions} />

@@ -1,10 +1,9 @@
-import { useState, type FormEvent } from 'react';
-import { api, query } from '../../api';
-import { advice, Empty, ErrorState, Loading } from '../../components/states';
-import { useLoad } from '../../components/use-api';
+import { useState } from 'react';
+import { api } from '../../api';
+import { Empty, ErrorState, Loading } from '../../components/states';
 import { navigate, useSearchParams } from '../../router';
 import { can, useMe } from '../../session';
-import { ConfirmButton, FieldError, formErrors, FormAlert, invalid, NO_ERRORS, Notice, type FormErrors } from './common';
+import { ConfirmButton, FormAlert, TableHead, TextField, useActions, usePages, useSave } from './common';
 
 /**
  * `/admin/telephony`: how trunks, stations, flows, queues and users are recorded
@@ -101,43 +100,16 @@ function KindTable({ kind }: { kind: Kind }) {
   const me = useMe();
   const def = KINDS[kind];
   const mayEdit = can(me, 'telephony:config:edit');
-  const [pages, setPages] = useState<string[]>(['']);
-  const { data, error, loading, reload } = useLoad(async () => {
-    const out: Entity[] = [];
-    let next: string | undefined;
-    for (const cursor of pages) {
-      const page = await api<{ entities: Entity[]; cursor?: string }>('GET', `/api/v2/capstan/config/${kind}${query({ pageSize: 200, cursor: cursor || undefined })}`);
-      out.push(...page.entities);
-      next = page.cursor;
-    }
-    return { entities: out, next };
-  }, [kind, pages.length]);
-  const [notice, setNotice] = useState<string | null>(null);
-  const [failure, setFailure] = useState<string | null>(null);
-
-  const put = async (entity: Entity, change: Record<string, unknown>, what: string) => {
-    setNotice(null);
-    setFailure(null);
-    try {
-      await api('PUT', `/api/v2/capstan/config/${kind}/${encodeURIComponent(entity.id)}`, { ...entity, ...change });
-      setNotice(what);
-      reload();
-    } catch (err) {
-      setFailure(advice(err));
-      reload();
-    }
-  };
+  const { data, error, loading, reload, more } = usePages<Entity>(`/api/v2/capstan/config/${kind}`);
+  const { run, messages, say } = useActions(reload);
+  const path = (entity: Entity) => `/api/v2/capstan/config/${kind}/${encodeURIComponent(entity.id)}`;
+  const put = (entity: Entity, change: Record<string, unknown>, what: string) => run(() => api('PUT', path(entity), { ...entity, ...change }), what);
 
   if (loading && !data) return <Loading what={def.label.toLowerCase()} />;
   if (error || !data) return <ErrorState error={error} retry={reload} />;
   return (
     <>
-      {notice ? <Notice>{notice}</Notice> : null}
-      {failure ? (
-        <p className="form-error" role="alert">
-          {failure}
-        </p>
-      ) : null}
+      {messages}
       {data.entities.length === 0 ? (
         <Empty title={`No ${def.label.toLowerCase()} configured`}>
           {mayEdit ? `Add a ${def.singular} below, or load a configuration file (docs/configuration.md).` : 'An administrator adds them here or in a configuration file.'}
@@ -146,22 +118,7 @@ function KindTable({ kind }: { kind: Kind }) {
         <div className="table-wrap">
           <table>
             <caption className="sr-only">{def.label}</caption>
-            <thead>
-              <tr>
-                <th scope="col">Name</th>
-                <th scope="col">Id</th>
-                {def.columns.map((c) => (
-                  <th key={c.key} scope="col">
-                    {c.label}
-                  </th>
-                ))}
-                {mayEdit ? (
-                  <th scope="col">
-                    <span className="sr-only">Actions</span>
-                  </th>
-                ) : null}
-              </tr>
-            </thead>
+            <TableHead columns={['Name', 'Id', ...def.columns.map((c) => c.label)]} actions={mayEdit} />
             <tbody>
               {data.entities.map((e) => (
                 <tr key={e.id}>
@@ -182,15 +139,7 @@ function KindTable({ kind }: { kind: Kind }) {
                         label={<>Delete<span className="sr-only"> {e.name}</span></>}
                         question={<>Delete the {def.singular} “{e.name}”? Calls through it are then treated as not configured (no recording, no suppression).</>}
                         confirmLabel={`Delete ${def.singular}`}
-                        onConfirm={async () => {
-                          try {
-                            await api('DELETE', `/api/v2/capstan/config/${kind}/${encodeURIComponent(e.id)}`);
-                            setNotice(`${e.name} deleted.`);
-                          } catch (err) {
-                            setFailure(advice(err));
-                          }
-                          reload();
-                        }}
+                        onConfirm={() => run(() => api('DELETE', path(e)), `${e.name} deleted.`)}
                       />
                     </td>
                   ) : null}
@@ -200,12 +149,12 @@ function KindTable({ kind }: { kind: Kind }) {
           </table>
         </div>
       )}
-      {data.next ? (
-        <button type="button" className="secondary" onClick={() => setPages((p) => [...p, data.next!])}>
+      {data.more ? (
+        <button type="button" className="secondary" onClick={more}>
           Show more
         </button>
       ) : null}
-      {mayEdit ? <AddForm kind={kind} onAdded={(name) => (setNotice(`${name} added.`), reload())} /> : null}
+      {mayEdit ? <AddForm kind={kind} onAdded={(name) => (say(`${name} added.`), reload())} /> : null}
     </>
   );
 }
@@ -257,35 +206,21 @@ function AddForm({ kind, onAdded }: { kind: Kind; onAdded: (name: string) => voi
   const def = KINDS[kind];
   const [id, setId] = useState('');
   const [name, setName] = useState('');
-  const [errors, setErrors] = useState<FormErrors>(NO_ERRORS);
-  const submit = async (e: FormEvent) => {
-    e.preventDefault();
-    setErrors(NO_ERRORS);
-    try {
-      await api('PUT', `/api/v2/capstan/config/${kind}/${encodeURIComponent(id.trim())}`, { name });
-      setId('');
-      setName('');
-      onAdded(name);
-    } catch (err) {
-      setErrors(formErrors(err, ['id', 'name']));
-    }
+  const { errors, saving, submit } = useSave(['id', 'name']);
+  const add = async () => {
+    await api('PUT', `/api/v2/capstan/config/${kind}/${encodeURIComponent(id.trim())}`, { name });
+    setId('');
+    setName('');
+    onAdded(name);
   };
   return (
-    <form className="panel add-form" onSubmit={submit} noValidate>
+    <form className="panel add-form" onSubmit={submit(add)} noValidate>
       <h2>Add a {def.singular}</h2>
       <FormAlert errors={errors} />
       <div className="row">
-        <label>
-          Id
-          <input id="add-id" value={id} required onChange={(e) => setId(e.target.value)} placeholder="as your telephony names it" {...invalid('add-id', errors.fields.id)} />
-          <FieldError id="add-id" errors={errors.fields.id} />
-        </label>
-        <label>
-          Name
-          <input id="add-name" value={name} required onChange={(e) => setName(e.target.value)} {...invalid('add-name', errors.fields.name)} />
-          <FieldError id="add-name" errors={errors.fields.name} />
-        </label>
-        <button type="submit" disabled={!id.trim()}>
+        <TextField id="add-id" label="Id" value={id} onChange={setId} required placeholder="as your telephony names it" errors={errors.fields.id} />
+        <TextField id="add-name" label="Name" value={name} onChange={setName} required errors={errors.fields.name} />
+        <button type="submit" disabled={saving || !id.trim()}>
           Add {def.singular}
         </button>
       </div>

@@ -1,9 +1,9 @@
-import { useState, type FormEvent } from 'react';
-import { api, query } from '../../api';
-import { advice, Empty, ErrorState, Loading } from '../../components/states';
+import { useState } from 'react';
+import { api } from '../../api';
+import { Empty, ErrorState, Loading } from '../../components/states';
 import { useLoad } from '../../components/use-api';
 import { can, useMe } from '../../session';
-import { ConfirmButton, FieldError, FormAlert, formErrors, invalid, NO_ERRORS, Notice, type FormErrors } from './common';
+import { ConfirmButton, FormAlert, TableHead, useActions, usePages, TextField, useSave } from './common';
 import { MultiPicker, type Option } from './pickers';
 
 /** `/admin/users`: who may sign in, with which roles; inactive users keep their place in the audit trail. */
@@ -23,28 +23,17 @@ const FIELDS = ['name', 'email', 'username', 'password', 'roleIds', 'state', 'ex
 
 export function UsersPage() {
   const me = useMe();
-  const [pages, setPages] = useState<string[]>(['']);
-  const users = useLoad(async () => {
-    const out: User[] = [];
-    let next: string | undefined;
-    for (const cursor of pages) {
-      const page = await api<{ entities: User[]; cursor?: string }>('GET', `/api/v2/users${query({ pageSize: 200, cursor: cursor || undefined })}`);
-      out.push(...page.entities);
-      next = page.cursor;
-    }
-    return { entities: out, next };
-  }, [pages.length]);
+  const users = usePages<User>('/api/v2/users');
   const roles = useLoad(
     () => (can(me, 'authorization:role:view') ? api<{ entities: Option[] }>('GET', '/api/v2/authorization/roles').then((r) => r.entities) : Promise.resolve(undefined)),
     [],
   );
   const [editing, setEditing] = useState<User | 'new' | null>(null);
-  const [notice, setNotice] = useState<string | null>(null);
-  const [failure, setFailure] = useState<string | null>(null);
+  const { run, messages, say, clear } = useActions(users.reload);
   const roleName = (id: string) => roles.data?.find((r) => r.id === id)?.name ?? id;
   const done = (message: string) => {
     setEditing(null);
-    setNotice(message);
+    say(message);
     users.reload();
   };
 
@@ -53,17 +42,12 @@ export function UsersPage() {
       <h1 id="users-title">Users</h1>
       <div className="toolbar">
         {can(me, 'directory:user:add') ? (
-          <button type="button" onClick={() => (setNotice(null), setEditing('new'))}>
+          <button type="button" onClick={() => (clear(), setEditing('new'))}>
             New user
           </button>
         ) : null}
       </div>
-      {notice ? <Notice>{notice}</Notice> : null}
-      {failure ? (
-        <p className="form-error" role="alert">
-          {failure}
-        </p>
-      ) : null}
+      {messages}
       {editing ? <UserForm key={editing === 'new' ? 'new' : editing.id} user={editing === 'new' ? undefined : editing} roles={roles.data} onDone={done} onCancel={() => setEditing(null)} /> : null}
       {users.loading && !users.data ? (
         <Loading what="users" />
@@ -75,18 +59,7 @@ export function UsersPage() {
         <div className="table-wrap">
           <table>
             <caption className="sr-only">Users</caption>
-            <thead>
-              <tr>
-                <th scope="col">Name</th>
-                <th scope="col">Username</th>
-                <th scope="col">Email</th>
-                <th scope="col">Roles</th>
-                <th scope="col">State</th>
-                <th scope="col">
-                  <span className="sr-only">Actions</span>
-                </th>
-              </tr>
-            </thead>
+            <TableHead columns={['Name', 'Username', 'Email', 'Roles', 'State']} />
             <tbody>
               {users.data.entities.map((u) => (
                 <tr key={u.id}>
@@ -102,7 +75,7 @@ export function UsersPage() {
                   </td>
                   <td className="nowrap">
                     {can(me, 'directory:user:edit') ? (
-                      <button type="button" className="secondary" onClick={() => (setNotice(null), setEditing(u))}>
+                      <button type="button" className="secondary" onClick={() => (clear(), setEditing(u))}>
                         Edit<span className="sr-only"> {u.name}</span>
                       </button>
                     ) : null}{' '}
@@ -111,15 +84,7 @@ export function UsersPage() {
                         label={<>Delete<span className="sr-only"> {u.name}</span></>}
                         question={<>Delete {u.name}? Prefer making them inactive: that keeps them in the audit trail and on their recordings.</>}
                         confirmLabel="Delete user"
-                        onConfirm={async () => {
-                          setFailure(null);
-                          try {
-                            await api('DELETE', `/api/v2/users/${encodeURIComponent(u.id)}`);
-                            done(`${u.name} deleted.`);
-                          } catch (err) {
-                            setFailure(advice(err));
-                          }
-                        }}
+                        onConfirm={() => run(() => api('DELETE', `/api/v2/users/${encodeURIComponent(u.id)}`), `${u.name} deleted.`)}
                       />
                     ) : null}
                   </td>
@@ -129,8 +94,8 @@ export function UsersPage() {
           </table>
         </div>
       )}
-      {users.data?.next ? (
-        <button type="button" className="secondary" onClick={() => setPages((p) => [...p, users.data!.next!])}>
+      {users.data?.more ? (
+        <button type="button" className="secondary" onClick={users.more}>
           Show more
         </button>
       ) : null}
@@ -146,13 +111,9 @@ function UserForm({ user, roles, onDone, onCancel }: { user?: User; roles?: Opti
   const [roleIds, setRoleIds] = useState<string[]>(user?.roleIds ?? []);
   const [active, setActive] = useState(user ? user.state === 'active' : true);
   const [externalPartner, setExternalPartner] = useState(user?.externalPartner ?? false);
-  const [errors, setErrors] = useState<FormErrors>(NO_ERRORS);
-  const [saving, setSaving] = useState(false);
+  const { errors, saving, submit } = useSave(FIELDS);
 
-  const submit = async (e: FormEvent) => {
-    e.preventDefault();
-    setSaving(true);
-    setErrors(NO_ERRORS);
+  const save = async () => {
     const body = {
       name,
       email: email.trim() || null,
@@ -162,44 +123,21 @@ function UserForm({ user, roles, onDone, onCancel }: { user?: User; roles?: Opti
       state: active ? 'active' : 'inactive',
       externalPartner,
     };
-    try {
-      if (user) await api('PATCH', `/api/v2/users/${encodeURIComponent(user.id)}`, body);
-      else await api('POST', '/api/v2/users', body);
-      onDone(user ? `${name} saved.` : `${name} created.`);
-    } catch (err) {
-      setErrors(formErrors(err, FIELDS));
-      setSaving(false);
-    }
+    if (user) await api('PATCH', `/api/v2/users/${encodeURIComponent(user.id)}`, body);
+    else await api('POST', '/api/v2/users', body);
+    onDone(user ? `${name} saved.` : `${name} created.`);
   };
 
   const f = errors.fields;
   return (
-    <form className="panel" onSubmit={submit} noValidate aria-labelledby="user-form-title">
+    <form className="panel" onSubmit={submit(save)} noValidate aria-labelledby="user-form-title">
       <h2 id="user-form-title">{user ? `Edit ${user.name}` : 'New user'}</h2>
       <FormAlert errors={errors} />
       <div className="form-grid">
-        <label>
-          Name
-          <input id="user-name" value={name} required onChange={(e) => setName(e.target.value)} {...invalid('user-name', f.name)} />
-          <FieldError id="user-name" errors={f.name} />
-        </label>
-        <label>
-          Username
-          <input id="user-username" value={username} autoComplete="off" onChange={(e) => setUsername(e.target.value)} {...invalid('user-username', f.username)} />
-          <span className="hint">Empty: the user cannot sign in with a password.</span>
-          <FieldError id="user-username" errors={f.username} />
-        </label>
-        <label>
-          Email
-          <input id="user-email" type="email" value={email} onChange={(e) => setEmail(e.target.value)} {...invalid('user-email', f.email)} />
-          <FieldError id="user-email" errors={f.email} />
-        </label>
-        <label>
-          {user ? 'New password' : 'Password'}
-          <input id="user-password" type="password" autoComplete="new-password" value={password} onChange={(e) => setPassword(e.target.value)} {...invalid('user-password', f.password)} />
-          <span className="hint">{user ? (user.passwordSet ? 'Leave empty to keep the current one.' : 'None set yet.') : 'At least 8 characters.'}</span>
-          <FieldError id="user-password" errors={f.password} />
-        </label>
+        <TextField id="user-name" label="Name" value={name} onChange={setName} required errors={f.name} />
+        <TextField id="user-username" label="Username" value={username} onChange={setUsername} autoComplete="off" errors={f.username} hint="Empty: the user cannot sign in with a password." />
+        <TextField id="user-email" label="Email" value={email} onChange={setEmail} type="email" errors={f.email} />
+        <TextField id="user-password" label={user ? 'New password' : 'Password'} value={password} onChange={setPassword} type="password" autoComplete="new-password" errors={f.password} hint={user ? (user.passwordSet ? 'Leave empty to keep the current one.' : 'None set yet.') : 'At least 8 characters.'} />
         <MultiPicker id="user-roles" legend="Roles" options={roles} value={roleIds} onChange={setRoleIds} errors={f.roleIds} />
         <fieldset className="picker">
           <legend>State</legend>
