@@ -109,7 +109,7 @@ describe('web administration', () => {
     await context.close();
   });
 
-  it('admin runs an ARCHIVE job over the demo calls to FULFILLED, following its progress', async () => {
+  it('admin runs an ARCHIVE job over the demo calls to FULFILLED, following its progress, and cancels a DELETE job', async () => {
     const { context, page, errors } = await as('admin');
     await page.getByRole('link', { name: 'Bulk jobs' }).click();
     await page.getByText('No bulk jobs yet').waitFor();
@@ -125,6 +125,18 @@ describe('web administration', () => {
     expect(await progress.textContent()).toMatch(/^100% · (\d+) of \1 recordings/);
     await expect(page.getByRole('progressbar', { name: 'Progress of the ARCHIVE job' }).getAttribute('value')).resolves.toBe('100');
     await screenshot(page, 'jobs');
+
+    // A second job, counted, then cancelled after the confirmation.
+    await page.getByRole('button', { name: 'New job' }).click();
+    await page.getByRole('combobox', { name: /^Action/ }).selectOption('DELETE');
+    await page.getByRole('radio', { name: "Days after each recording's start" }).check();
+    await page.getByLabel('Number of days').fill('3650');
+    await page.getByRole('button', { name: 'Create job' }).click();
+    await expect.poll(() => state.textContent(), { timeout: 30_000 }).toBe('READY');
+    await page.getByRole('button', { name: 'Cancel the DELETE job' }).click();
+    await page.getByRole('dialog', { name: 'Cancel job' }).getByRole('button', { name: 'Cancel job' }).click();
+    await expect.poll(() => state.textContent()).toBe('CANCELLED');
+    await expect(page.getByTestId('job-state').nth(1).textContent()).resolves.toBe('FULFILLED');
     expect(errors).toEqual([]);
     await context.close();
   });

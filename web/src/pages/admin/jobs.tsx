@@ -259,16 +259,20 @@ function NewJob({ onCreated }: { onCreated: (message: string) => void }) {
         ) : (
           <fieldset className="picker span-2">
             <legend>When</legend>
-            <label className="inline">
-              <input type="radio" name="when" checked={when === 'date'} onChange={() => setWhen('date')} />
-              On
+            <div className="row">
+              <label className="inline">
+                <input type="radio" name="when" checked={when === 'date'} onChange={() => setWhen('date')} />
+                On a date
+              </label>
               <input type="datetime-local" aria-label="Action date" value={actionDate} disabled={when !== 'date'} onChange={(e) => setActionDate(e.target.value)} {...invalid('job-date', f.actionDate)} />
-            </label>
-            <label className="inline">
-              <input type="radio" name="when" checked={when === 'age'} onChange={() => setWhen('age')} />
-              <input type="number" className="short" aria-label="Days after each recording's start" min={0} value={actionAge} disabled={when !== 'age'} onChange={(e) => setActionAge(e.target.value)} {...invalid('job-date', f.actionAge)} />
-              days after each recording's start
-            </label>
+            </div>
+            <div className="row">
+              <label className="inline">
+                <input type="radio" name="when" checked={when === 'age'} onChange={() => setWhen('age')} />
+                Days after each recording's start
+              </label>
+              <input type="number" className="short" aria-label="Number of days" min={0} value={actionAge} disabled={when !== 'age'} onChange={(e) => setActionAge(e.target.value)} {...invalid('job-date', f.actionAge)} />
+            </div>
             <FieldError id="job-date" errors={[...(f.actionDate ?? []), ...(f.actionAge ?? [])]} />
           </fieldset>
         )}
