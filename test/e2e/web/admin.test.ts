@@ -250,7 +250,7 @@ describe('web administration', () => {
       await page.goto(path);
       await page.getByRole('heading', { level: 1 }).waitFor();
       // Nothing but tables scrolls sideways.
-      expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+      expect(await page.evaluate<number>('document.documentElement.scrollWidth')).toBeLessThanOrEqual(390);
     }
     await screenshot(page, 'audit-narrow');
     expect(errors).toEqual([]);
