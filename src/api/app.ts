@@ -8,6 +8,7 @@ import type { Authenticator } from './auth.js';
 import { ApiError, badRequest, forbidden, fromZod, toErrorBody, unauthorized } from './errors.js';
 import { WithStatus, type AnyRoute, type Principal } from './route.js';
 import { ROUTES } from './routes/index.js';
+import { registerWebUi, wantsWebApp } from './web-ui.js';
 
 export interface ApiOptions {
   readonly services: Services;
@@ -67,9 +68,11 @@ export async function buildApi(options: ApiOptions): Promise<FastifyInstance> {
     if (err instanceof SignInLocked) void reply.header('retry-after', String(err.retryAfterSeconds));
     return reply.code(body.status).type('application/json').send(body);
   });
+  await registerWebUi(app);
   app.setNotFoundHandler((request, reply) => {
+    if (wantsWebApp(request)) return reply.sendWebApp();
     const body = toErrorBody(new ApiError(404, 'not.found', `No route ${request.method} ${request.url.split('?')[0]}`), request.id);
-    void reply.code(404).send(body);
+    return reply.code(404).send(body);
   });
 
   for (const def of options.routes ?? ROUTES) {

@@ -202,6 +202,7 @@ export const MATRIX: Record<string, MatrixRow> = {
       return { method: 'POST', url: '/api/v2/capstan/session', payload: { username: 'pw-user', password: 'initial password' } };
     },
   }),
+  'GET /api/v2/capstan/session': publicRow({ request: () => ({ url: '/api/v2/capstan/session' }) }),
   'DELETE /api/v2/capstan/session': roleRow({
     allow: 'everyone',
     because: 'anyone signed in may sign out',

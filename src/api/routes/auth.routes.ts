@@ -113,6 +113,19 @@ export const authRoutes = [
 
   route({
     method: 'GET',
+    url: '/api/v2/capstan/session',
+    summary: 'Whether this browser is signed in, and as whom: 200 either way, so that the web UI can ask without an error',
+    tags: ['authentication'],
+    access: 'public',
+    async handler({ request, services }) {
+      const credentials = credentialsOf(request);
+      const principal = credentials ? await services.auth.authenticate(credentials.kind, credentials.token) : undefined;
+      return principal ? { signedIn: true, me: await renderMe(services, principal) } : { signedIn: false };
+    },
+  }),
+
+  route({
+    method: 'GET',
     url: '/api/v2/capstan/me',
     summary: 'Who am I: the signed-in user or API client, its roles, permissions and queue scopes',
     tags: ['authentication'],

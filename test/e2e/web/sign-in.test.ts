@@ -1,0 +1,47 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser } from 'playwright-core';
+import { launchBrowser, screenshot, signedIn, startDemoServer, type DemoServer } from '../../support/web.js';
+
+/** Sign-in and sign-out in a real Chromium, for every default role of the demo. */
+
+let demo: DemoServer;
+let browser: Browser;
+beforeAll(async () => {
+  [demo, browser] = await Promise.all([startDemoServer(), launchBrowser()]);
+});
+afterAll(async () => {
+  await browser?.close();
+  await demo?.capstan.stop();
+});
+
+describe('web sign-in', () => {
+  it('refuses a wrong password with a message, and says nothing about which part was wrong', async () => {
+    const context = await browser.newContext({ baseURL: demo.url, viewport: { width: 1280, height: 800 } });
+    const page = await context.newPage();
+    await page.goto('/');
+    await page.getByLabel('Username').fill('alice');
+    await page.getByLabel('Password').fill('not her password');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await expect(page.getByRole('alert').textContent()).resolves.toContain('Wrong username or password.');
+    await screenshot(page, 'sign-in');
+    await context.close();
+  });
+
+  it.each([
+    ['admin', 'admin'],
+    ['carol', 'supervisor'],
+    ['erin', 'evaluator'],
+    ['alice', 'agent'],
+    ['dave', 'user'],
+  ])('signs in %s (%s), shows who is signed in, and signs out back to the sign-in form', async (username, role) => {
+    const { context, page, errors } = await signedIn(browser, demo, username);
+    expect((await page.getByTestId('whoami').textContent())?.toLowerCase()).toContain(role);
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.getByLabel('Username').waitFor();
+    // The cookie is gone: a reload stays signed out.
+    await page.reload();
+    await page.getByLabel('Username').waitFor();
+    expect(errors).toEqual([]);
+    await context.close();
+  });
+});
