@@ -1,6 +1,7 @@
 import { sql, type RawBuilder, type SqlBool } from 'kysely';
-import type { ConversationQuery, Expr } from '../domain/query/conversation-query.js';
+import type { ConversationQuery, DimensionTable, Expr, OrderKey } from '../domain/query/conversation-query.js';
 import type { Db } from '../store/db.js';
+import { DomainError } from '../domain/errors.js';
 import { decodeCursor, encodeCursor } from '../store/paging.js';
 
 /**
@@ -21,6 +22,12 @@ export interface ConversationPage {
   readonly cursor?: string;
 }
 
+/** Where each fact table's rows count: a discarded recording plan was never a recording. */
+const FACT_ROWS: Partial<Record<DimensionTable, RawBuilder<SqlBool>>> = { recordings: sql<SqlBool>`f.status <> 'discarded'` };
+
+/** `contains`: a case-insensitive substring, with LIKE's wildcards in the value taken literally. */
+const likePattern = (value: string) => `%${value.toLowerCase().replace(/[\\%_]/g, (ch) => `\\${ch}`)}%`;
+
 function predicate(e: Expr): RawBuilder<SqlBool> {
   if (e.op === 'and' || e.op === 'or') {
     if (e.items.length === 0) return sql<SqlBool>`1 = 1`;
@@ -35,18 +42,41 @@ function predicate(e: Expr): RawBuilder<SqlBool> {
   }
   const column = sql.ref(`${e.def.table === 'conversations' ? 'c' : 'f'}.${e.def.column}`);
   const test =
-    e.operator === 'exists'
+    e.operator === 'exists' || e.def.presence
       ? sql<SqlBool>`${column} is not null`
       : e.operator === 'notExists'
         ? sql<SqlBool>`${column} is null`
-        : e.def.caseless
-          ? sql<SqlBool>`lower(${column}) = lower(${e.value!})`
-          : sql<SqlBool>`${column} = ${e.value!}`;
+        : e.operator === 'contains'
+          ? sql<SqlBool>`lower(${column}) like ${likePattern(e.value!)} escape '\\'`
+          : e.def.caseless
+            ? sql<SqlBool>`lower(${column}) = lower(${e.value!})`
+            : sql<SqlBool>`${column} = ${e.value!}`;
   if (e.def.table === 'conversations') return test;
-  // A fact predicate holds when some row of the conversation's facts matches; notExists when none has a value.
-  const facts = sql.table(e.def.table);
-  if (e.operator === 'notExists') return sql<SqlBool>`not exists (select 1 from ${facts} f where f.org_id = c.org_id and f.conversation_id = c.id)`;
-  return sql<SqlBool>`exists (select 1 from ${facts} f where f.org_id = c.org_id and f.conversation_id = c.id and ${test})`;
+  // A fact predicate holds when some row of the conversation's facts matches; notExists (or a
+  // presence dimension matching false) when none has a value.
+  const facts = sql<SqlBool>`from ${sql.table(e.def.table)} f where f.org_id = c.org_id and f.conversation_id = c.id and ${FACT_ROWS[e.def.table] ?? sql`1 = 1`}`;
+  if (e.operator === 'notExists' || (e.def.presence && e.value === 'false')) return sql<SqlBool>`not exists (select 1 ${facts})`;
+  return sql<SqlBool>`exists (select 1 ${facts} and ${test})`;
+}
+
+/**
+ * The sort of each order key, as the terms of a keyset: the start is never null in a query
+ * (the interval bounds it), so its index serves the order directly; the end and the duration
+ * are null while a conversation goes on, and such conversations sort after every ended one.
+ */
+function sortTerms(key: OrderKey): RawBuilder<unknown>[] {
+  const column = { conversationStart: 'started_at', conversationEnd: 'ended_at', tConversationDuration: 'duration_ms' }[key];
+  const ref = sql.ref(`c.${column}`);
+  if (key === 'conversationStart') return [ref, sql`c.id`];
+  return [sql`(case when ${ref} is null then 1 else 0 end)`, sql`coalesce(${ref}, 0)`, sql`c.id`];
+}
+
+/** Rows strictly after `values` in the order of `terms` (lexicographic). */
+function after(terms: readonly RawBuilder<unknown>[], values: readonly (string | number)[], cmp: RawBuilder<unknown>): RawBuilder<SqlBool> {
+  const [term, ...rest] = terms;
+  const [value, ...more] = values;
+  if (rest.length === 0) return sql<SqlBool>`${term} ${cmp} ${value}`;
+  return sql<SqlBool>`(${term} ${cmp} ${value} or (${term} = ${value} and ${after(rest, more, cmp)}))`;
 }
 
 export class ConversationQueryService {
@@ -64,21 +94,33 @@ export class ConversationQueryService {
     return sql<SqlBool>`${sql.join(parts, sql.raw(' and '))}`;
   }
 
-  /** One page of matching conversations in start order (the query's `order`). */
-  async page(orgId: string, query: ConversationQuery, limit: number, cursor?: string): Promise<ConversationPage> {
-    const after = decodeCursor(cursor, ['number', 'string']) as [number, string] | undefined;
-    const desc = query.order === 'desc';
-    const cmp = sql.raw(desc ? '<' : '>');
-    const keyset = after ? sql<SqlBool>`(c.started_at ${cmp} ${after[0]} or (c.started_at = ${after[0]} and c.id ${cmp} ${after[1]}))` : sql<SqlBool>`1 = 1`;
-    const direction = sql.raw(desc ? 'desc' : 'asc');
-    const rows = await sql<{ id: string; started_at: number }>`
-      select c.id, c.started_at from conversations c
+  /**
+   * One page of matching conversations in the query's order, after `cursor` (keyset) or after
+   * skipping `offset` rows (the reference's page numbers; bounded by the caller).
+   */
+  async page(orgId: string, query: ConversationQuery, limit: number, cursor?: string, offset = 0): Promise<ConversationPage> {
+    const terms = sortTerms(query.orderBy);
+    const shape = terms.length === 2 ? (['string', 'number', 'string'] as const) : (['string', 'number', 'number', 'string'] as const);
+    const key = decodeCursor(cursor, shape);
+    if (key && key[0] !== query.orderBy) throw new DomainError('paging.invalidCursor', `the cursor belongs to results ordered by ${String(key[0])}`);
+    const direction = sql.raw(query.order === 'desc' ? 'desc' : 'asc');
+    const keyset = key ? after(terms, key.slice(1), sql.raw(query.order === 'desc' ? '<' : '>')) : sql<SqlBool>`1 = 1`;
+    const selected = terms.map((t, i) => sql`${t} as ${sql.ref(`k${i}`)}`);
+    const rows = await sql<Record<string, string | number> & { id: string; started_at: number }>`
+      select c.id, c.started_at, ${sql.join(selected)} from conversations c
       where ${this.conditions(orgId, query)} and ${keyset}
-      order by c.started_at ${direction}, c.id ${direction}
-      limit ${limit + 1}`.execute(this.db.kysely);
-    const shown = rows.rows.slice(0, limit).map((r) => ({ id: r.id, startedAtMs: Number(r.started_at) }));
+      order by ${sql.join(terms.map((t) => sql`${t} ${direction}`))}
+      limit ${limit + 1} offset ${offset}`.execute(this.db.kysely);
+    const shown = rows.rows.slice(0, limit);
     const last = shown[shown.length - 1];
-    return { conversations: shown, ...(rows.rows.length > limit && last ? { cursor: encodeCursor([last.startedAtMs, last.id]) } : {}) };
+    const next = last && rows.rows.length > limit ? encodeCursor([query.orderBy, ...terms.map((_, i) => (i === terms.length - 1 ? String(last[`k${i}`]) : Number(last[`k${i}`])))]) : undefined;
+    return { conversations: shown.map((r) => ({ id: r.id, startedAtMs: Number(r.started_at) })), ...(next ? { cursor: next } : {}) };
+  }
+
+  /** How many conversations match. */
+  async count(orgId: string, query: ConversationQuery): Promise<number> {
+    const rows = await sql<{ n: number }>`select count(*) as n from conversations c where ${this.conditions(orgId, query)}`.execute(this.db.kysely);
+    return Number(rows.rows[0]?.n ?? 0);
   }
 
   /** How many conversations match, and their recordings (not discarded) by kind. */

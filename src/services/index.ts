@@ -33,6 +33,7 @@ import { UrlSigner } from '../crypto/url-signer.js';
 import type { BlobStore } from '../store/blob.store.js';
 import { openBlobStore } from '../store/open-blob-store.js';
 import { RecordingMediaRepository } from '../store/repositories/recording-media.repository.js';
+import { ConversationDetailsService } from './conversation-details.service.js';
 import { EventLoopMonitor } from './event-loop.monitor.js';
 import { MediaService } from './media.service.js';
 import { RecordingsService } from './recordings.service.js';
@@ -72,6 +73,7 @@ export interface Services {
   readonly recordings: RecordingsService;
   readonly eventLoop: EventLoopMonitor;
   readonly retention: RetentionServices;
+  readonly conversationDetails: ConversationDetailsService;
 }
 
 export function createServices(config: Config, db: Db, clock: Clock, logger: Logger): Services {
@@ -144,6 +146,7 @@ export function createServices(config: Config, db: Db, clock: Clock, logger: Log
     clock,
     logger,
   });
+  const retention = createRetentionServices({ config, db, clock, logger, hub, conversations, recordings, access, organizations, audit, keys, hot: blobs, archive: openBlobStore(config.storage.archive) });
   return {
     config,
     logger,
@@ -168,6 +171,7 @@ export function createServices(config: Config, db: Db, clock: Clock, logger: Log
     media,
     recordings,
     eventLoop: new EventLoopMonitor(),
-    retention: createRetentionServices({ config, db, clock, logger, hub, conversations, recordings, access, organizations, audit, keys, hot: blobs, archive: openBlobStore(config.storage.archive) }),
+    retention,
+    conversationDetails: new ConversationDetailsService(db, retention.conversationQuery),
   };
 }

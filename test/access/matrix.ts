@@ -1,7 +1,7 @@
 import type { RecordingKind } from '../../src/domain/capture/types.js';
 import { DEFAULT_ORG_ID } from '../../src/services/index.js';
 import { SESSION_COOKIE } from '../../src/api/auth.js';
-import { Call } from '../support/call.js';
+import { Call, T0 } from '../support/call.js';
 import { TEST_ADMIN } from '../support/api.js';
 import { userIdOf, type Bystander, type Fixture, type Subject } from './fixture.js';
 
@@ -146,6 +146,24 @@ export const MATRIX: Record<string, MatrixRow> = {
     allow: ['admin', 'supervisor', 'evaluator'],
     because: 'conversation:conversation:view',
     request: () => ({ url: '/api/v2/capstan/conversations/m-acd' }),
+  }),
+
+  'POST /api/v2/analytics/conversations/details/query': kindRow({
+    // Search finds a conversation (here: the one holding a recording of that kind) for holders of
+    // analytics:conversationDetail:view, and for the users who took part in it; the others get an answer without it.
+    kinds: {
+      trunk: ['admin', 'supervisor', 'evaluator', 'other-evaluator', 'agent'],
+      adhoc: ['admin', 'supervisor', 'evaluator', 'other-evaluator', 'user'],
+    },
+    shows: (body) => (body as { conversations: unknown[] }).conversations.length > 0,
+    request: (f, _s, kind) => ({
+      method: 'POST',
+      url: '/api/v2/analytics/conversations/details/query',
+      payload: {
+        interval: `${new Date(T0 - 3_600_000).toISOString()}/${new Date(T0 + 3_600_000).toISOString()}`,
+        conversationFilters: [{ type: 'and', predicates: [{ dimension: 'conversationId', value: f.recordings[kind].conversationId }] }],
+      },
+    }),
   }),
 
   // Telephony recording configuration.

@@ -1,5 +1,6 @@
 import { openApiDocument } from '../openapi.js';
 import { route, type AnyRoute } from '../route.js';
+import { analyticsRoutes } from './analytics.routes.js';
 import { auditRoutes } from './audit.routes.js';
 import { authRoutes } from './auth.routes.js';
 import { configRoutes } from './config.routes.js';
@@ -41,6 +42,7 @@ export const ROUTES: readonly AnyRoute[] = [
   ...deletionProtectionRoutes,
   ...recordingRetentionRoutes,
   ...integrationRoutes,
+  ...analyticsRoutes,
   route({
     method: 'GET',
     url: '/openapi.json',

@@ -44,6 +44,7 @@ export const PERMISSIONS = {
   'recording:settings:editHierarchyAccessControl': 'Change recording access control settings',
   'recording:settings:editRetention': 'Change the default snippet retention and the maximum retention of interaction data',
   'recording:recording:viewSensitiveData': 'Include recordings with sensitive data in bulk jobs',
+  'analytics:conversationDetail:view': 'Search every conversation (interaction search); without it, a user finds only the conversations they took part in',
   'integrations:integration:view': 'See export integrations (S3-compatible buckets)',
   'integrations:integration:edit': 'Create, change and delete export integrations',
   // Capstan's own.

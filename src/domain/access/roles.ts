@@ -70,6 +70,7 @@ export const DEFAULT_ROLES: Record<DefaultRoleId, DefaultRole> = {
     description: 'Finds and plays interactions: policy-based, snippet and screen recordings; downloads audio; assigns evaluations.',
     permissions: [
       'conversation:conversation:view',
+      'analytics:conversationDetail:view',
       'recording:recording:view',
       'recording:snippetRecording:view',
       'recording:screenRecording:view',
@@ -92,7 +93,8 @@ export const DEFAULT_ROLES: Record<DefaultRoleId, DefaultRole> = {
     // "Evaluators assigned to evaluate an interaction" listen to it: by assignment, not by permission.
     name: 'Quality evaluator',
     description: 'Plays the policy-based recordings of the interactions they are assigned to evaluate, and bookmarks them.',
-    permissions: ['conversation:conversation:view', 'recording:annotation:view', 'recording:annotation:add', 'directory:user:view'],
+    // They find the interactions to evaluate in the search, as they see every conversation already.
+    permissions: ['conversation:conversation:view', 'analytics:conversationDetail:view', 'recording:annotation:view', 'recording:annotation:add', 'directory:user:view'],
   },
   agent: {
     // "Agents can review their own snippet recordings" and recordings of evaluations of themselves;

@@ -13,13 +13,15 @@ import { parseDateRange } from '../policy/time.js';
  * Where a dimension lives: a column of the conversation, or of one of its fact tables
  * (domain/facts.ts: the users on it, the queues it went through, its wrap-up codes).
  */
-export type DimensionTable = 'conversations' | 'conversation_users' | 'conversation_queues' | 'conversation_wrapups';
+export type DimensionTable = 'conversations' | 'conversation_users' | 'conversation_queues' | 'conversation_wrapups' | 'recordings';
 
 export interface DimensionDef {
   readonly table: DimensionTable;
   readonly column: string;
   /** Values compared without regard to case (enumerations). */
   readonly caseless?: boolean;
+  /** A yes/no dimension: `true` holds when the conversation has some row of the table, `false` when none. */
+  readonly presence?: boolean;
 }
 
 /**
@@ -32,11 +34,29 @@ export const DIMENSIONS: Readonly<Record<string, DimensionDef>> = {
   direction: { table: 'conversations', column: 'direction', caseless: true },
   ani: { table: 'conversations', column: 'ani' },
   dnis: { table: 'conversations', column: 'dnis' },
+  // The conversation's calling and called address: ANI and DNIS, whatever the direction.
+  addressFrom: { table: 'conversations', column: 'ani' },
+  addressTo: { table: 'conversations', column: 'dnis' },
   userId: { table: 'conversation_users', column: 'user_id' },
   purpose: { table: 'conversation_users', column: 'purpose', caseless: true },
   queueId: { table: 'conversation_queues', column: 'queue_id' },
   wrapUpCode: { table: 'conversation_wrapups', column: 'code' },
+  // The reference's session flag: some recording of the conversation was made (not discarded).
+  recording: { table: 'recordings', column: 'id', presence: true },
+  // Capstan's own: the kind of some recording of it (trunk, station, consult, adhoc, snippet, screen).
+  recordingKind: { table: 'recordings', column: 'kind', caseless: true },
 };
+
+/**
+ * Operators: the reference's `matches` (equality), `exists`, `notExists`, and Capstan's own
+ * `contains` (a case-insensitive substring, for partial phone numbers).
+ */
+export const OPERATORS = ['matches', 'exists', 'notExists', 'contains'] as const;
+export type Operator = (typeof OPERATORS)[number];
+
+/** What the results are sorted by; the start is the reference's default, the others nullable while a conversation is going on. */
+export const ORDER_KEYS = ['conversationStart', 'conversationEnd', 'tConversationDuration'] as const;
+export type OrderKey = (typeof ORDER_KEYS)[number];
 
 /** Metrics a predicate may range over, in milliseconds. */
 export const METRICS = ['tConversationDuration'] as const;
@@ -51,7 +71,7 @@ const predicateSchema = z
     type: z.enum(['dimension', 'property', 'metric']).default('dimension'),
     dimension: z.string().optional(),
     metric: z.string().optional(),
-    operator: z.enum(['matches', 'exists', 'notExists']).default('matches'),
+    operator: z.enum(OPERATORS).default('matches'),
     value: z.string().max(512).optional(),
     range: range.optional(),
   })
@@ -63,7 +83,9 @@ const predicateSchema = z
       return;
     }
     if (!p.dimension || !(p.dimension in DIMENSIONS)) issue('dimension', `unknown dimension; known: ${Object.keys(DIMENSIONS).join(', ')}`);
-    if (p.operator === 'matches' && p.value === undefined) issue('value', 'a matches predicate needs a value');
+    if ((p.operator === 'matches' || p.operator === 'contains') && p.value === undefined) issue('value', `a ${p.operator} predicate needs a value`);
+    const def = p.dimension ? DIMENSIONS[p.dimension] : undefined;
+    if (def?.presence && (p.operator !== 'matches' || !['true', 'false'].includes(p.value ?? ''))) issue('value', `${p.dimension} matches true or false`);
   });
 
 const clauseSchema = z.object({ type: z.enum(['and', 'or']).default('and'), predicates: z.array(predicateSchema).min(1).max(100) });
@@ -105,7 +127,7 @@ type FilterInput = z.infer<typeof filterSchema>;
 export type Expr =
   | { readonly op: 'and'; readonly items: readonly Expr[] }
   | { readonly op: 'or'; readonly items: readonly Expr[] }
-  | { readonly op: 'dimension'; readonly def: DimensionDef; readonly operator: 'matches' | 'exists' | 'notExists'; readonly value?: string }
+  | { readonly op: 'dimension'; readonly def: DimensionDef; readonly operator: Operator; readonly value?: string }
   | { readonly op: 'metric'; readonly metric: Metric; readonly range: { gt?: number; gte?: number; lt?: number; lte?: number } };
 
 export interface ConversationQuery {
@@ -116,6 +138,7 @@ export interface ConversationQuery {
   /** All must hold too; they may name the users, queues and wrap-up codes of the conversation. */
   readonly segment: readonly Expr[];
   readonly order: 'asc' | 'desc';
+  readonly orderBy: OrderKey;
   readonly limit?: number;
 }
 
@@ -138,7 +161,9 @@ function tables(expr: Expr): DimensionTable[] {
   return expr.op === 'dimension' ? [expr.def.table] : ['conversations'];
 }
 
-export function compileConversationQuery(input: ConversationQueryInput): ConversationQuery | { error: { fieldName: string; message: string } } {
+export function compileConversationQuery(
+  input: Omit<ConversationQueryInput, 'orderBy'> & { readonly orderBy: OrderKey },
+): ConversationQuery | { error: { fieldName: string; message: string } } {
   const { startMs, endMs } = parseDateRange(input.interval)!;
   const conversation = (input.conversationFilters ?? []).map(filter);
   const bad = conversation.findIndex((e) => tables(e).some((t) => t !== 'conversations'));
@@ -151,6 +176,7 @@ export function compileConversationQuery(input: ConversationQueryInput): Convers
     conversation,
     segment: (input.segmentFilters ?? []).map(filter),
     order: input.order,
+    orderBy: input.orderBy,
     ...(input.limit ? { limit: input.limit } : {}),
   };
 }
