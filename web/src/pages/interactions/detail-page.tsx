@@ -121,7 +121,7 @@ export function InteractionDetailPage({ params }: { params: Record<string, strin
       ) : (
         <div className="recordings">
           {recordings.map((r) => (
-            <RecordingCard key={r.id} recording={r} nameOf={nameOf} selected={r.id === selected?.id} me={me} />
+            <RecordingCard key={r.id} recording={r} names={channelNames(r, nameOf, conversation)} nameOf={nameOf} selected={r.id === selected?.id} me={me} />
           ))}
         </div>
       )}
@@ -139,21 +139,24 @@ const BASIS: Record<string, string> = {
   segmentPermission: 'the parts handled in your queues',
 };
 
-function channelNames(r: Recording, nameOf: (id: string) => string): string[] {
+/** What each channel carries: its role (who speaks, what whom hears) and, from the plan, whose voices were on it. */
+function channelNames(r: Recording, nameOf: (id: string) => string, conversation: Conversation | null): string[] {
+  const spans = conversation?.recordings.find((p) => p.id === r.id)?.spans ?? [];
   const names = [1, 2].map((ch) => {
     const roles = r.capstan.channels.filter((c) => c.channel === ch);
     const says = roles.filter((c) => c.role === 'says').map((c) => nameOf(c.participantId));
     const hears = roles.filter((c) => c.role === 'hears').map((c) => nameOf(c.participantId));
-    return [says.length ? says.join(', ') : '', hears.length ? `what ${hears.join(', ')} hears` : ''].filter(Boolean).join('; ') || `channel ${ch}`;
+    const voices = [...new Set(spans.flatMap((s) => (ch === 1 ? s.ch1 : s.ch2)))].filter((id) => !roles.some((c) => c.role === 'says' && c.participantId === id));
+    const role = [says.length ? says.join(', ') : '', hears.length ? `what ${hears.join(', ')} hears` : ''].filter(Boolean).join('; ') || `channel ${ch}`;
+    return voices.length ? `${role}: ${voices.map(nameOf).join(', ')}` : role;
   });
   return r.capstan.dualChannel ? names : [names.join(' + ')];
 }
 
-function RecordingCard({ recording: r, nameOf, selected, me }: { recording: Recording; nameOf: (id: string) => string; selected: boolean; me: Me }) {
+function RecordingCard({ recording: r, names, nameOf, selected, me }: { recording: Recording; names: string[]; nameOf: (id: string) => string; selected: boolean; me: Me }) {
   const { pathname } = useLocation();
   const [downloadError, setDownloadError] = useState<string | null>(null);
   const [showRetention, setShowRetention] = useState(false);
-  const names = channelNames(r, nameOf);
   const kind = KIND_LABEL[r.capstan.kind] ?? r.capstan.kind;
   const canDownload = r.capstan.access.download && r.capstan.kind !== 'screen' && r.mediaUris !== null;
   const download = async () => {

@@ -237,9 +237,9 @@ export function Player({
           </select>
         </label>
         {channelNames.slice(0, channels).map((name, i) => (
-          <label className="inline" key={i}>
+          <label className="inline" key={i} title={name}>
             <input type="checkbox" checked={!muted[i]} onChange={() => toggleMute(i)} />
-            Channel {i + 1}: {name}
+            Hear channel {i + 1}
           </label>
         ))}
       </div>

@@ -5,7 +5,7 @@ import { useLoad } from '../../components/use-api';
 import { Link, navigate, useLocation } from '../../router';
 import { can, useMe } from '../../session';
 import { clock, duration, short } from './format';
-import { defaultFilters, filtersFrom, queryBody, searchOf, type Filters, type SortKey } from './search-query';
+import { PAGE_SIZES, defaultFilters, filtersFrom, queryBody, searchOf, type Filters, type SortKey } from './search-query';
 import { KIND_LABEL, RECORDING_KINDS, type ConversationRow, type SearchAnswer } from './types';
 
 /**
@@ -99,7 +99,7 @@ function FilterForm({ filters, options }: { filters: Filters; options: { users: 
     e.preventDefault();
     navigate(`/interactions${searchOf(draft)}`);
   };
-  const reset = () => navigate(`/interactions${searchOf({ ...defaultFilters(), sort: filters.sort, order: filters.order })}`);
+  const reset = () => navigate(`/interactions${searchOf({ ...defaultFilters(), sort: filters.sort, order: filters.order, size: filters.size })}`);
   return (
     <form className="panel filters" onSubmit={submit} aria-label="Search filters">
       <div className="form-grid">
@@ -147,6 +147,16 @@ function FilterForm({ filters, options }: { filters: Filters; options: { users: 
             <option value="">Either</option>
             <option value="yes">Recorded</option>
             <option value="no">Not recorded</option>
+          </select>
+        </label>
+        <label>
+          Rows per page
+          <select value={draft.size} onChange={set('size')}>
+            {[...new Set([...PAGE_SIZES, draft.size])].map((n) => (
+              <option key={n} value={n}>
+                {n}
+              </option>
+            ))}
           </select>
         </label>
         <label>

@@ -24,10 +24,12 @@ export interface Filters {
   readonly recorded: string;
   readonly sort: SortKey;
   readonly order: 'asc' | 'desc';
+  /** Rows per page, as a string like the other fields. */
+  readonly size: string;
 }
 
 const FILTER_KEYS = ['from', 'to', 'direction', 'agent', 'queue', 'phone', 'minMinutes', 'maxMinutes', 'wrapup', 'kind', 'recorded'] as const;
-export const PAGE_SIZE = 25;
+export const PAGE_SIZES = ['10', '25', '50', '100'] as const;
 
 function localDay(d: Date): string {
   return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`;
@@ -37,7 +39,7 @@ function localDay(d: Date): string {
 export function defaultFilters(now = new Date()): Filters {
   const from = new Date(now);
   from.setDate(from.getDate() - 30);
-  return { from: localDay(from), to: localDay(now), direction: '', agent: '', queue: '', phone: '', minMinutes: '', maxMinutes: '', wrapup: '', kind: '', recorded: '', sort: 'conversationStart', order: 'desc' };
+  return { from: localDay(from), to: localDay(now), direction: '', agent: '', queue: '', phone: '', minMinutes: '', maxMinutes: '', wrapup: '', kind: '', recorded: '', sort: 'conversationStart', order: 'desc', size: '25' };
 }
 
 export function filtersFrom(params: URLSearchParams): Filters {
@@ -48,6 +50,7 @@ export function filtersFrom(params: URLSearchParams): Filters {
     ...values,
     sort: (SORT_KEYS as readonly string[]).includes(sort ?? '') ? (sort as SortKey) : base.sort,
     order: params.get('order') === 'asc' ? 'asc' : 'desc',
+    size: String(Math.min(100, Math.max(1, Math.trunc(Number(params.get('size'))) || Number(base.size)))),
   };
 }
 
@@ -55,7 +58,7 @@ export function filtersFrom(params: URLSearchParams): Filters {
 export function searchOf(filters: Filters, page?: { cursor: string; trail: readonly string[] }): string {
   const base = defaultFilters();
   const params = new URLSearchParams();
-  for (const k of [...FILTER_KEYS, 'sort', 'order'] as const) if (filters[k] && filters[k] !== base[k]) params.set(k, filters[k]);
+  for (const k of [...FILTER_KEYS, 'sort', 'order', 'size'] as const) if (filters[k] && filters[k] !== base[k]) params.set(k, filters[k]);
   if (page) {
     params.set('cursor', page.cursor);
     for (const t of page.trail) params.append('trail', t);
@@ -112,7 +115,7 @@ export function queryBody(f: Filters, cursor?: string) {
     interval: `${start.toISOString()}/${end.toISOString()}`,
     order: f.order,
     orderBy: f.sort,
-    paging: { pageSize: PAGE_SIZE, pageNumber: 1 },
+    paging: { pageSize: Number(f.size), pageNumber: 1 },
     ...(conversationFilters.length ? { conversationFilters } : {}),
     ...(segmentFilters.length ? { segmentFilters } : {}),
     ...(cursor ? { cursor } : {}),

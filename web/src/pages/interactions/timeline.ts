@@ -49,6 +49,7 @@ export interface Timeline {
   readonly overall: Bar[];
 }
 
+const PRESENCE: Record<string, BarKind> = { ivr: 'ivr', acd: 'queue', monitor: 'monitor', coach: 'monitor', barge: 'monitor' };
 const SEGMENT: Record<string, BarKind> = { ivr: 'ivr', queue: 'queue', interact: 'talk', hold: 'hold', wrapup: 'wrapup' };
 
 export function buildTimeline(c: Conversation, names: (id: string) => string | undefined = () => undefined): Timeline {
@@ -121,6 +122,13 @@ export function buildTimeline(c: Conversation, names: (id: string) => string | u
     }
   }
   for (const key of [...open.keys()]) close(open, key, endMs);
+  // Participants without segments of their own (the IVR, the queue, a monitor) show their presence.
+  for (const p of c.participants) {
+    const lane = lanes.get(p.id)!;
+    if (lane.bars.length === 0 && p.joinTime) {
+      lane.bars.push({ kind: PRESENCE[p.purpose] ?? 'talk', fromMs: Date.parse(p.joinTime), toMs: p.leaveTime ? Date.parse(p.leaveTime) : endMs });
+    }
+  }
   for (const key of [...openExtra.keys()]) close(openExtra, key, endMs);
   if (pausedAt !== null) overall.push({ kind: 'securePause', fromMs: pausedAt, toMs: endMs });
   overall.push(...conferences([...lanes.values()]));

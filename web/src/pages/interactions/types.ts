@@ -148,6 +148,8 @@ export interface Conversation {
     wrapupCode: string | null;
   }[];
   readonly events: readonly WireEvent[];
+  /** The recording plan: who is on which channel over time. */
+  readonly recordings: readonly { id: string; spans: readonly { captured: boolean; ch1: readonly string[]; ch2: readonly string[] }[] }[];
 }
 
 export interface Evaluation {

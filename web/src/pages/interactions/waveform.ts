@@ -29,6 +29,9 @@ export function peaksOf(buffer: AudioBuffer, columns: number): Peaks {
     }
     channels.push(out);
   }
+  // Calls are often quiet: scale so that the loudest moment fills its band.
+  const loudest = Math.max(0.01, ...channels.map((ch) => ch.reduce((m, v) => Math.max(m, v), 0)));
+  for (const ch of channels) for (let i = 0; i < ch.length; i++) ch[i] = ch[i]! / loudest;
   return { channels, durationSec: buffer.duration };
 }
 
@@ -43,7 +46,7 @@ export function drawWaveform(canvas: HTMLCanvasElement, peaks: Peaks, playedFrac
   const playedX = playedFraction * width;
   peaks.channels.forEach((data, c) => {
     const mid = band * c + band / 2;
-    const scale = band / 2 - 2;
+    const scale = (band / 2 - 2) * 0.9;
     const columns = data.length;
     for (let x = 0; x < width; x++) {
       const v = data[Math.floor((x / width) * columns)] ?? 0;
