@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { percentile } from './bench-db.js';
 import { BENCH_AUDIOHOOK } from './drivers/audiohook.js';
 import { PROTOCOLS, type Protocol } from './drivers/driver.js';
 import { BENCH_TWILIO_TOKEN } from './drivers/twilio.js';
@@ -201,12 +202,6 @@ async function startBaselineServer(): Promise<Target> {
     },
   };
 }
-
-const percentile = (values: number[], p: number) => {
-  if (values.length === 0) return 0;
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
-};
 
 async function trial(kind: 'capstan' | 'baseline', calls: number, frameMs: number, durationS: number, endSpreadS = 10): Promise<Trial> {
   const target = kind === 'capstan' ? await startCapstanServer() : await startBaselineServer();

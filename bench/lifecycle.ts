@@ -7,7 +7,8 @@ import pg from 'pg';
 import { pino } from 'pino';
 import { loadConfig } from '../src/config/config.js';
 import { createServices, DEFAULT_ORG_ID } from '../src/services/index.js';
-import { migrate, openDatabase, type Db, type Dialect } from '../src/store/db.js';
+import { migrate, type Db, type Dialect } from '../src/store/db.js';
+import { openBench } from './bench-db.js';
 
 /**
  * How long the lifecycle scheduler takes to apply due actions to 100,000 recordings, on SQLite
@@ -31,35 +32,6 @@ const SPACING_MS = 100;
 interface Phase {
   readonly seconds: number;
   readonly perSecond: number;
-}
-
-async function openBench(dialect: Dialect): Promise<{ db: Db; dataDir: string; url?: string; drop(): Promise<void> }> {
-  const dataDir = mkdtempSync(path.join(tmpdir(), 'capstan-bench-'));
-  if (dialect === 'sqlite') {
-    const db = openDatabase({ sqlitePath: path.join(dataDir, 'capstan.db') });
-    return { db, dataDir, drop: async () => rmSync(dataDir, { recursive: true, force: true }) };
-  }
-  const admin = process.env.CAPSTAN_BENCH_DATABASE_URL ?? process.env.CAPSTAN_TEST_DATABASE_URL!;
-  const name = `capstan_bench_${randomBytes(4).toString('hex')}`;
-  const client = new pg.Client({ connectionString: admin });
-  await client.connect();
-  await client.query(`create database ${name}`);
-  await client.end();
-  const url = new URL(admin);
-  url.pathname = `/${name}`;
-  const db = openDatabase({ url: url.toString() });
-  return {
-    db,
-    dataDir,
-    url: url.toString(),
-    async drop() {
-      rmSync(dataDir, { recursive: true, force: true });
-      const c = new pg.Client({ connectionString: admin });
-      await c.connect();
-      await c.query(`drop database if exists ${name} with (force)`);
-      await c.end();
-    },
-  };
 }
 
 /** 100,000 ended conversations with one trunk recording each, its media on the hot store, and its lifecycle row. */
