@@ -134,6 +134,23 @@ describe('interaction detail and player', () => {
     const retention = trunk.getByTestId('retention');
     await retention.waitFor();
     expect(await retention.innerText()).toMatch(/Media\s+available[\s\S]*Delete[\s\S]*Decided by\s+kept by default/);
+
+    // The other demo calls: a consult and transfer, a coached call, a secure pause.
+    const lane = (name: string) => page.getByTestId('timeline').getByRole('list', { name }).innerText();
+    await page.goto('/interactions?phone=0142');
+    await rows(page).first().getByRole('link').click();
+    await page.getByTestId('timeline').waitFor();
+    expect(await lane('Alice Agent (agent)')).toMatch(/Consult[\s\S]*consult transfer to Bob Agent/);
+    expect(await lane('Bob Agent (agent)')).toContain('Consult');
+    expect(await page.getByTestId('timeline').getByRole('list', { name: 'Whole call' }).count()).toBe(0);
+    await page.goto('/interactions?phone=15550177');
+    await rows(page).first().getByRole('link').click();
+    await page.getByTestId('timeline').waitFor();
+    expect(await lane('Carol Supervisor (coach)')).toContain('Monitoring (coach Bob Agent)');
+    await page.goto('/interactions?phone=15550123');
+    await rows(page).first().getByRole('link').click();
+    await page.getByTestId('timeline').waitFor();
+    expect(await lane('Whole call')).toContain('Secure pause: 0:30–0:50');
     expect(errors).toEqual([]);
     await context.close();
   });

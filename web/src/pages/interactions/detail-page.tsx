@@ -218,7 +218,6 @@ function RecordingCard({ recording: r, names, nameOf, selected, me }: { recordin
         </dd>
       </dl>
       {selected ? <Player recording={r} channelNames={names} canBookmark={can(me, 'recording:annotation:add', 'recording:annotation:edit')} /> : null}
-      {r.capstan.kind === 'screen' ? <p className="muted">Screen recordings are listed here; they are played in the desktop viewer and never downloaded.</p> : null}
       <details onToggle={(e) => setShowRetention(e.currentTarget.open)}>
         <summary>Retention, archive, export and protection</summary>
         {showRetention ? <RetentionPanel recording={r} /> : null}

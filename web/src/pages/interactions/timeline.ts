@@ -73,6 +73,7 @@ export function buildTimeline(c: Conversation, names: (id: string) => string | u
   const overall: Bar[] = [];
   let pausedAt: number | null = null;
   let consult: { ids: string[]; fromMs: number } | null = null;
+  const consults: { fromMs: number; toMs: number }[] = [];
 
   for (const e of events) {
     const at = t(e);
@@ -99,6 +100,7 @@ export function buildTimeline(c: Conversation, names: (id: string) => string | u
         break;
       case 'consult.ended':
         for (const id of consult?.ids ?? []) close(openExtra, `${id}|consult`, at);
+        if (consult) consults.push({ fromMs: consult.fromMs, toMs: at });
         consult = null;
         break;
       case 'monitoring.started':
@@ -131,12 +133,13 @@ export function buildTimeline(c: Conversation, names: (id: string) => string | u
   }
   for (const key of [...openExtra.keys()]) close(openExtra, key, endMs);
   if (pausedAt !== null) overall.push({ kind: 'securePause', fromMs: pausedAt, toMs: endMs });
-  overall.push(...conferences([...lanes.values()]));
+  if (consult) consults.push({ fromMs: consult.fromMs, toMs: endMs });
+  overall.push(...conferences([...lanes.values()], consults));
   return { startMs, endMs, lanes: [...lanes.values()].map((l) => ({ ...l, bars: l.bars.sort((a, b) => a.fromMs - b.fromMs) })), overall };
 }
 
-/** Stretches where three or more participants talk at once. */
-function conferences(lanes: readonly Lane[]): Bar[] {
+/** Stretches where three or more participants talk at once, outside consults (an agent asking a colleague is not a conference). */
+function conferences(lanes: readonly Lane[], consults: readonly { fromMs: number; toMs: number }[]): Bar[] {
   const edges = lanes.flatMap((l) => l.bars.filter((b) => b.kind === 'talk').flatMap((b) => [{ at: b.fromMs, d: 1 }, { at: b.toMs, d: -1 }]));
   edges.sort((a, b) => a.at - b.at || a.d - b.d);
   const bars: Bar[] = [];
@@ -150,5 +153,10 @@ function conferences(lanes: readonly Lane[]): Bar[] {
       from = null;
     }
   }
-  return bars;
+  return bars.flatMap((bar) =>
+    consults.reduce<Bar[]>(
+      (parts, c) => parts.flatMap((p) => (c.toMs <= p.fromMs || c.fromMs >= p.toMs ? [p] : [{ ...p, toMs: c.fromMs }, { ...p, fromMs: c.toMs }].filter((x) => x.toMs > x.fromMs))),
+      [bar],
+    ),
+  );
 }
