@@ -49,7 +49,7 @@ describe('interaction search', () => {
     expect(await page.getByLabel('Queue').inputValue()).toBe('sales');
 
     await page.getByRole('button', { name: 'Clear filters' }).click();
-    await page.waitForFunction(() => !location.search.includes('queue'));
+    await page.waitForURL((url) => !url.search.includes('queue'), { waitUntil: 'commit' });
     await page.getByLabel('Phone number').fill('0142');
     await search(page);
     expect(await column(page, 3)).toEqual(['+15550142']);
@@ -75,14 +75,13 @@ describe('interaction search', () => {
     const { context, page, errors } = await signedIn(browser, demo, 'carol');
     await rows(page).first().waitFor();
     await page.getByRole('button', { name: /Duration/ }).click();
-    await page.waitForFunction(() => document.querySelector('th[aria-sort="descending"]')?.textContent?.includes('Duration'));
+    await page.locator('th[aria-sort=descending]', { hasText: 'Duration' }).waitFor();
     const longestFirst = await column(page, 7);
     expect(longestFirst).toEqual([...longestFirst].sort().reverse());
     await page.getByRole('button', { name: /Duration/ }).click();
-    await page.waitForFunction(() => document.querySelector('th[aria-sort="ascending"]')?.textContent?.includes('Duration'));
+    await page.locator('th[aria-sort=ascending]', { hasText: 'Duration' }).waitFor();
     expect(page.url()).toContain('order=asc');
-    await page.waitForFunction((first) => document.querySelector('table.results tbody td:nth-child(7)')?.textContent !== first, longestFirst[0]);
-    expect(await column(page, 7)).toEqual([...longestFirst].reverse());
+    await expect.poll(() => column(page, 7), { timeout: 10_000 }).toEqual([...longestFirst].reverse());
 
     // Two rows a page: three pages.
     await page.goto('/interactions?size=2');
@@ -162,8 +161,9 @@ describe('interaction detail and player', () => {
     await player.waitFor();
     expect(await position(page)).toBe(0);
     await player.getByRole('button', { name: 'Play', exact: true }).click();
-    await page.waitForFunction(() => Number(document.querySelector('[data-testid=playhead]')?.getAttribute('data-position')) > 0.5);
-    const audio = () => page.evaluate(() => ({ time: document.querySelector('audio')!.currentTime, rate: document.querySelector('audio')!.playbackRate, paused: document.querySelector('audio')!.paused }));
+    await expect.poll(() => position(page), { timeout: 10_000 }).toBeGreaterThan(0.5);
+    // The <audio> element itself (the test's TypeScript has no DOM types: the function is a string).
+    const audio = () => page.evaluate<{ time: number; rate: number; paused: boolean }>("(({ currentTime, playbackRate, paused }) => ({ time: currentTime, rate: playbackRate, paused }))(document.querySelector('audio'))");
     expect((await audio()).paused).toBe(false);
     await player.scrollIntoViewIfNeeded();
     await screenshot(page, 'player');

@@ -121,7 +121,7 @@ describe('recordings area by role', () => {
   it('works in a narrow window: the menu opens the navigation, tables scroll inside the page, the player fits', async () => {
     const { context, page, errors } = await signedIn(browser, demo, 'carol', { width: 390, height: 844 });
     await rows(page).first().waitFor();
-    const overflow = () => page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    const overflow = () => page.evaluate<number>('document.documentElement.scrollWidth - window.innerWidth');
     expect(await overflow()).toBeLessThanOrEqual(0);
     expect(await nav(page).isVisible()).toBe(false);
     await page.getByRole('button', { name: 'Menu' }).click();
@@ -134,7 +134,7 @@ describe('recordings area by role', () => {
     await player.waitFor();
     expect(await overflow()).toBeLessThanOrEqual(0);
     await player.getByRole('button', { name: 'Play', exact: true }).click();
-    await page.waitForFunction(() => Number(document.querySelector('[data-testid=playhead]')?.getAttribute('data-position')) > 0.3);
+    await expect.poll(async () => Number(await page.getByTestId('playhead').getAttribute('data-position')), { timeout: 10_000 }).toBeGreaterThan(0.3);
     expect(errors).toEqual([]);
     await context.close();
   });
