@@ -1,6 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
-import { launchBrowser, screenshot, signedIn, startDemoServer, type DemoServer } from '../../support/web.js';
+import { describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { demoForFile, screenshot, signedIn } from '../../support/web.js';
 
 /**
  * Finding and playing interactions in a real Chromium against the demo, as the supervisor:
@@ -8,28 +8,33 @@ import { launchBrowser, screenshot, signedIn, startDemoServer, type DemoServer }
  * recordings and retention; the player (play, seek, speed, per-channel mute) and bookmarks.
  */
 
-let demo: DemoServer;
-let browser: Browser;
-beforeAll(async () => {
-  [demo, browser] = await Promise.all([startDemoServer(), launchBrowser()]);
-});
-afterAll(async () => {
-  await browser?.close();
-  await demo?.capstan.stop();
-});
+const shared = demoForFile();
 
 const rows = (page: Page) => page.locator('table.results tbody tr');
 /** The texts of one column of the results. */
 const column = async (page: Page, index: number) => rows(page).locator(`td:nth-child(${index})`).allInnerTexts();
+/** Submits the filters and waits for their results (not the previous ones, shown while fetching). */
 const search = async (page: Page) => {
+  const answered = page.waitForResponse((r) => r.url().endsWith('/api/v2/analytics/conversations/details/query'));
   await page.getByRole('button', { name: 'Search', exact: true }).click();
-  await page.getByTestId('result-count').or(page.getByText('No interactions match')).waitFor();
+  await answered;
+  await page.getByTestId('result-count').filter({ hasNotText: 'updating' }).or(page.getByText('No interactions match')).waitFor();
 };
+/** Signs in as the supervisor and opens the demo's sales call (Pat Caller, +15550100) with its player. */
+async function salesCall() {
+  const session = await signedIn(shared.browser, shared.demo, 'carol');
+  await rows(session.page).filter({ hasText: '+15550100' }).getByRole('link').click();
+  const player = session.page.getByTestId('player');
+  await player.waitFor();
+  return { ...session, player };
+}
+/** Waits until the results of page `n` are shown (not while they are still being fetched). */
+const onPage = (page: Page, n: number) => page.getByTestId('result-count').filter({ hasText: new RegExp(`page ${n}$`) }).waitFor();
 const position = async (page: Page) => Number(await page.getByTestId('playhead').getAttribute('data-position'));
 
 describe('interaction search', () => {
   it('lists the demo calls and narrows them by queue, phone number, recording kind and direction; the URL keeps the filters', async () => {
-    const { context, page, errors } = await signedIn(browser, demo, 'carol');
+    const { context, page, errors } = await signedIn(shared.browser, shared.demo, 'carol');
     await page.waitForURL('**/interactions');
     await rows(page).first().waitFor();
     expect(await rows(page).count()).toBe(5);
@@ -72,7 +77,7 @@ describe('interaction search', () => {
   });
 
   it('sorts by duration both ways and pages forward and back with the keyset cursor', async () => {
-    const { context, page, errors } = await signedIn(browser, demo, 'carol');
+    const { context, page, errors } = await signedIn(shared.browser, shared.demo, 'carol');
     await rows(page).first().waitFor();
     await page.getByRole('button', { name: /Duration/ }).click();
     await page.locator('th[aria-sort=descending]', { hasText: 'Duration' }).waitFor();
@@ -89,19 +94,19 @@ describe('interaction search', () => {
     const first = await column(page, 1);
     expect(first).toHaveLength(2);
     await page.getByRole('button', { name: 'Next' }).click();
-    await page.getByText('page 2').waitFor();
+    await onPage(page, 2);
     const second = await column(page, 1);
     expect(second).toHaveLength(2);
     expect(second).not.toEqual(first);
     await page.getByRole('button', { name: 'Next' }).click();
-    await page.getByText('page 3').waitFor();
+    await onPage(page, 3);
     expect(await rows(page).count()).toBe(1);
     await expect(page.getByRole('button', { name: 'Next' }).isDisabled()).resolves.toBe(true);
     await page.getByRole('button', { name: 'Previous' }).click();
-    await page.getByText('page 2').waitFor();
+    await onPage(page, 2);
     expect(await column(page, 1)).toEqual(second);
     await page.getByRole('button', { name: 'Previous' }).click();
-    await page.getByText('page 1').waitFor();
+    await onPage(page, 1);
     expect(await column(page, 1)).toEqual(first);
     await expect(page.getByRole('button', { name: 'Previous' }).isDisabled()).resolves.toBe(true);
     expect(errors).toEqual([]);
@@ -111,9 +116,7 @@ describe('interaction search', () => {
 
 describe('interaction detail and player', () => {
   it('shows the timeline and every recording with its kind, perspective, channels and retention', async () => {
-    const { context, page, errors } = await signedIn(browser, demo, 'carol');
-    await rows(page).filter({ hasText: '+15550100' }).getByRole('link').click();
-    await page.getByTestId('player').waitFor();
+    const { context, page, errors } = await salesCall();
     const timeline = page.getByTestId('timeline');
     for (const lane of ['Pat Caller (customer)', 'Main menu (ivr)', 'Sales queue (acd)', 'Alice Agent (agent)']) await timeline.getByRole('list', { name: lane }).waitFor();
     const alice = await timeline.getByRole('list', { name: 'Alice Agent (agent)' }).innerText();
@@ -155,10 +158,7 @@ describe('interaction detail and player', () => {
   });
 
   it('plays a recording: the playhead moves; seek by click and keyboard; speed and per-channel mute', async () => {
-    const { context, page, errors } = await signedIn(browser, demo, 'carol');
-    await rows(page).filter({ hasText: '+15550100' }).getByRole('link').click();
-    const player = page.getByTestId('player');
-    await player.waitFor();
+    const { context, page, errors, player } = await salesCall();
     expect(await position(page)).toBe(0);
     await player.getByRole('button', { name: 'Play', exact: true }).click();
     await expect.poll(() => position(page), { timeout: 10_000 }).toBeGreaterThan(0.5);
@@ -194,10 +194,7 @@ describe('interaction detail and player', () => {
   });
 
   it('adds a bookmark where the playhead is, and it is still there after a reload', async () => {
-    const { context, page, errors } = await signedIn(browser, demo, 'carol');
-    await rows(page).filter({ hasText: '+15550100' }).getByRole('link').click();
-    const player = page.getByTestId('player');
-    await player.waitFor();
+    const { context, page, errors, player } = await salesCall();
     const wave = player.getByRole('slider', { name: 'Playback position' });
     for (let i = 0; i < 9; i++) await wave.press('ArrowRight');
     await player.getByLabel('Bookmark name').fill('Terms read out');

@@ -1,6 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
-import { launchBrowser, screenshot, signedIn, startDemoServer, type DemoServer } from '../../support/web.js';
+import { describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { demoForFile, screenshot, signedIn } from '../../support/web.js';
 
 /**
  * Who sees what in the Recordings area, in a real Chromium against the demo: each default role's
@@ -8,15 +8,7 @@ import { launchBrowser, screenshot, signedIn, startDemoServer, type DemoServer }
  * evaluator hears the call they evaluate; a user's ad-hoc inbox; and a narrow window.
  */
 
-let demo: DemoServer;
-let browser: Browser;
-beforeAll(async () => {
-  [demo, browser] = await Promise.all([startDemoServer(), launchBrowser()]);
-});
-afterAll(async () => {
-  await browser?.close();
-  await demo?.capstan.stop();
-});
+const shared = demoForFile();
 
 const rows = (page: Page) => page.locator('table.results tbody tr');
 const nav = (page: Page) => page.getByRole('navigation', { name: 'Main' });
@@ -31,7 +23,7 @@ const kinds = (page: Page) => page.locator('article[data-kind]').evaluateAll((li
 
 describe('recordings area by role', () => {
   it.each(['admin', 'carol', 'erin', 'alice', 'bob', 'dave'])('%s finds Interactions and My recordings in the navigation', async (username) => {
-    const { context, page, errors } = await signedIn(browser, demo, username);
+    const { context, page, errors } = await signedIn(shared.browser, shared.demo, username);
     await page.waitForURL('**/interactions');
     const recordings = nav(page).locator('div').filter({ has: page.getByRole('heading', { name: 'Recordings' }) });
     expect(await recordings.getByRole('link').allInnerTexts()).toEqual(['Interactions', 'My recordings']);
@@ -45,7 +37,7 @@ describe('recordings area by role', () => {
   });
 
   it('an agent finds only the calls they took part in, hears only their own snippet, and downloads nothing', async () => {
-    const { context, page, errors } = await signedIn(browser, demo, 'alice');
+    const { context, page, errors } = await signedIn(shared.browser, shared.demo, 'alice');
     await rows(page).first().waitFor();
     const people = await rows(page).locator('td:nth-child(5)').allInnerTexts();
     expect(people.length).toBe(3);
@@ -74,7 +66,7 @@ describe('recordings area by role', () => {
   });
 
   it('another agent does not find her calls at all', async () => {
-    const { context, page, errors } = await signedIn(browser, demo, 'bob');
+    const { context, page, errors } = await signedIn(shared.browser, shared.demo, 'bob');
     await rows(page).first().waitFor();
     expect(await rows(page).filter({ hasText: '+15550100' }).count()).toBe(0);
     expect(errors).toEqual([]);
@@ -82,7 +74,7 @@ describe('recordings area by role', () => {
   });
 
   it('an assigned evaluator hears the call she evaluates (not the snippet) and finds the assignment in My recordings', async () => {
-    const { context, page, errors } = await signedIn(browser, demo, 'erin');
+    const { context, page, errors } = await signedIn(shared.browser, shared.demo, 'erin');
     await openSalesCall(page);
     expect(await kinds(page)).toEqual(['trunk']);
     const trunk = page.getByRole('article', { name: 'Trunk recording' });
@@ -98,7 +90,7 @@ describe('recordings area by role', () => {
   });
 
   it("a user's ad-hoc recording is in his inbox, and he may play and download it", async () => {
-    const { context, page, errors } = await signedIn(browser, demo, 'dave');
+    const { context, page, errors } = await signedIn(shared.browser, shared.demo, 'dave');
     await nav(page).getByRole('link', { name: 'My recordings' }).click();
     const inbox = page.locator('table').first();
     await inbox.waitFor();
@@ -119,7 +111,7 @@ describe('recordings area by role', () => {
   });
 
   it('works in a narrow window: the menu opens the navigation, tables scroll inside the page, the player fits', async () => {
-    const { context, page, errors } = await signedIn(browser, demo, 'carol', { width: 390, height: 844 });
+    const { context, page, errors } = await signedIn(shared.browser, shared.demo, 'carol', { width: 390, height: 844 });
     await rows(page).first().waitFor();
     const overflow = () => page.evaluate<number>('document.documentElement.scrollWidth - window.innerWidth');
     expect(await overflow()).toBeLessThanOrEqual(0);

@@ -1,3 +1,4 @@
+import type { ReactNode } from 'react';
 import { api } from '../../api';
 import { Empty, ErrorState, Loading } from '../../components/states';
 import { useLoad } from '../../components/use-api';
@@ -84,70 +85,61 @@ function RecordingList({ recordings, kind }: { recordings: Recording[]; kind: 'a
     );
   }
   return (
-    <div className="table-wrap">
-      <table>
-        <thead>
-          <tr>
-            <th>Recorded</th>
-            <th>Kind</th>
-            <th>Length</th>
-            <th>State</th>
-            <th>
-              <span className="sr-only">Open</span>
-            </th>
-          </tr>
-        </thead>
-        <tbody>
-          {recordings.map((r) => (
-            <tr key={r.id}>
-              <td>{when(r.startTime)}</td>
-              <td>
-                <span className="badge">{KIND_LABEL[r.capstan.kind]}</span>
-              </td>
-              <td>{duration(r.outputDurationMs)}</td>
-              <td>{r.fileState.toLowerCase()}</td>
-              <td>
-                <Link to={`/interactions/${encodeURIComponent(r.conversationId)}?recording=${encodeURIComponent(r.id)}`}>Play</Link>
-              </td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    </div>
+    <Table columns={['Recorded', 'Kind', 'Length', 'State']}>
+      {recordings.map((r) => (
+        <tr key={r.id}>
+          <td>{when(r.startTime)}</td>
+          <td>
+            <span className="badge">{KIND_LABEL[r.capstan.kind]}</span>
+          </td>
+          <td>{duration(r.outputDurationMs)}</td>
+          <td>{r.fileState.toLowerCase()}</td>
+          <td>
+            <Link to={`/interactions/${encodeURIComponent(r.conversationId)}?recording=${encodeURIComponent(r.id)}`}>Play</Link>
+          </td>
+        </tr>
+      ))}
+    </Table>
   );
 }
 
 function EvaluationList({ evaluations, empty }: { evaluations: Evaluation[]; empty: string }) {
   if (evaluations.length === 0) return <Empty title="None">{empty}</Empty>;
   return (
+    <Table columns={['Assigned', 'Agent', 'Evaluator', 'Status']}>
+      {evaluations.map((e) => (
+        <tr key={e.id}>
+          <td>{when(e.dateCreated)}</td>
+          <td>{e.agent.id}</td>
+          <td>{e.evaluator.id}</td>
+          <td>
+            <span className={`badge ${e.status === 'FINISHED' ? 'ok' : 'warn'}`}>{e.status.toLowerCase()}</span>
+          </td>
+          <td>
+            <Link to={`/interactions/${encodeURIComponent(e.conversation.id)}`}>Open the interaction</Link>
+          </td>
+        </tr>
+      ))}
+    </Table>
+  );
+}
+
+/** A table whose last column opens the row (its heading is for screen readers). */
+function Table({ columns, children }: { columns: string[]; children: ReactNode }) {
+  return (
     <div className="table-wrap">
       <table>
         <thead>
           <tr>
-            <th>Assigned</th>
-            <th>Agent</th>
-            <th>Evaluator</th>
-            <th>Status</th>
+            {columns.map((c) => (
+              <th key={c}>{c}</th>
+            ))}
             <th>
               <span className="sr-only">Open</span>
             </th>
           </tr>
         </thead>
-        <tbody>
-          {evaluations.map((e) => (
-            <tr key={e.id}>
-              <td>{when(e.dateCreated)}</td>
-              <td>{e.agent.id}</td>
-              <td>{e.evaluator.id}</td>
-              <td>
-                <span className={`badge ${e.status === 'FINISHED' ? 'ok' : 'warn'}`}>{e.status.toLowerCase()}</span>
-              </td>
-              <td>
-                <Link to={`/interactions/${encodeURIComponent(e.conversation.id)}`}>Open the interaction</Link>
-              </td>
-            </tr>
-          ))}
-        </tbody>
+        <tbody>{children}</tbody>
       </table>
     </div>
   );

@@ -111,15 +111,7 @@ function FilterForm({ filters, options }: { filters: Filters; options: { users: 
           To
           <input type="date" value={draft.to} onChange={set('to')} required />
         </label>
-        <label>
-          Direction
-          <select value={draft.direction} onChange={set('direction')}>
-            <option value="">Any</option>
-            <option value="inbound">Inbound</option>
-            <option value="outbound">Outbound</option>
-            <option value="internal">Internal</option>
-          </select>
-        </label>
+        <Choice label="Direction" value={draft.direction} onChange={set('direction')} choices={DIRECTIONS} />
         <label>
           Phone number
           <input type="search" inputMode="tel" placeholder="Part of a number" value={draft.phone} onChange={set('phone')} />
@@ -130,25 +122,8 @@ function FilterForm({ filters, options }: { filters: Filters; options: { users: 
           Wrap-up code
           <input type="search" value={draft.wrapup} onChange={set('wrapup')} />
         </label>
-        <label>
-          Recording kind
-          <select value={draft.kind} onChange={set('kind')}>
-            <option value="">Any</option>
-            {RECORDING_KINDS.map((k) => (
-              <option key={k} value={k}>
-                {KIND_LABEL[k]}
-              </option>
-            ))}
-          </select>
-        </label>
-        <label>
-          Recorded
-          <select value={draft.recorded} onChange={set('recorded')}>
-            <option value="">Either</option>
-            <option value="yes">Recorded</option>
-            <option value="no">Not recorded</option>
-          </select>
-        </label>
+        <Choice label="Recording kind" value={draft.kind} onChange={set('kind')} choices={KINDS} />
+        <Choice label="Recorded" value={draft.recorded} onChange={set('recorded')} choices={RECORDED} />
         <label>
           Rows per page
           <select value={draft.size} onChange={set('size')}>
@@ -178,7 +153,27 @@ function FilterForm({ filters, options }: { filters: Filters; options: { users: 
   );
 }
 
-function Picker({ label, value, onChange, options, placeholder }: { label: string; value: string; onChange: (e: { target: { value: string } }) => void; options: Option[]; placeholder: string }) {
+type OnChange = (e: { target: { value: string } }) => void;
+const DIRECTIONS: [string, string][] = [['', 'Any'], ['inbound', 'Inbound'], ['outbound', 'Outbound'], ['internal', 'Internal']];
+const KINDS: [string, string][] = [['', 'Any'], ...RECORDING_KINDS.map((k): [string, string] => [k, KIND_LABEL[k]])];
+const RECORDED: [string, string][] = [['', 'Either'], ['yes', 'Recorded'], ['no', 'Not recorded']];
+
+function Choice({ label, value, onChange, choices }: { label: string; value: string; onChange: OnChange; choices: [string, string][] }) {
+  return (
+    <label>
+      {label}
+      <select value={value} onChange={onChange}>
+        {choices.map(([v, text]) => (
+          <option key={v} value={v}>
+            {text}
+          </option>
+        ))}
+      </select>
+    </label>
+  );
+}
+
+function Picker({ label, value, onChange, options, placeholder }: { label: string; value: string; onChange: OnChange; options: Option[]; placeholder: string }) {
   if (options.length === 0) {
     return (
       <label>
