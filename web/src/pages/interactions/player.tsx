@@ -123,12 +123,10 @@ export function Player({
   };
 
   const toggleMute = (channel: number) => {
-    setMuted((m) => {
-      const next = m.map((v, i) => (i === channel ? !v : v));
-      const gain = graph.current?.gains[channel];
-      if (gain) gain.gain.value = next[channel] ? 0 : 1;
-      return next;
-    });
+    const next = muted.map((v, i) => (i === channel ? !v : v));
+    const gain = graph.current?.gains[channel];
+    if (gain) gain.gain.value = next[channel] ? 0 : 1;
+    setMuted(next);
   };
 
   const changeSpeed = (value: number) => {

@@ -1,7 +1,6 @@
-import { api } from '../../api';
+import { ApiFailure, api } from '../../api';
 import { ErrorState, Loading } from '../../components/states';
 import { useLoad } from '../../components/use-api';
-import { ApiFailure } from '../../api';
 import { day } from './format';
 import type { Recording, RetentionExplained } from './types';
 
