@@ -16,7 +16,8 @@ import { benchServerUrl, openBench, percentile } from './bench-db.js';
  * times, through the search service the HTTP route calls. Prints first-page latency p50/p95/p99
  * per search and dialect, without and with `totalHits`; SQLite always, PostgreSQL when
  * CAPSTAN_BENCH_DATABASE_URL, CAPSTAN_TEST_DATABASE_URL or DATABASE_URL names a server.
- * Usage: npm run bench:search [-- --recordings N --runs N]
+ * Usage: npm run bench:search [-- --recordings N --runs N --only sqlite|postgres --keep]
+ * (`--keep` leaves the seeded database in place and prints where, to look at query plans).
  */
 
 const arg = (name: string, fallback: number) => {
@@ -25,6 +26,8 @@ const arg = (name: string, fallback: number) => {
 };
 const RECORDINGS = arg('recordings', 1_000_000);
 const RUNS = arg('runs', 30);
+const ONLY = process.argv.includes('--only') ? process.argv[process.argv.indexOf('--only') + 1] : undefined;
+const KEEP = process.argv.includes('--keep');
 const DAY_MS = 86_400_000;
 const SPAN_DAYS = 90;
 const AGENTS = 200;
@@ -154,7 +157,8 @@ async function seedPostgres(url: string): Promise<Seeded> {
     }
     await client.query('commit');
   }
-  await client.query('analyze');
+  // What autovacuum does after a bulk load: statistics, and the visibility map index-only scans need.
+  await client.query('vacuum analyze');
   await client.end();
   return seeded;
 }
@@ -244,11 +248,12 @@ async function runDialect(dialect: Dialect) {
     await db.close();
     return { ...seeded, seedSeconds, searches };
   } finally {
-    await bench.drop();
+    if (KEEP) process.stdout.write(`${dialect}: kept ${bench.url ?? path.join(bench.dataDir, 'capstan.db')}\n`);
+    else await bench.drop();
   }
 }
 
-const dialects: Dialect[] = benchServerUrl() ? ['sqlite', 'postgres'] : ['sqlite'];
+const dialects = (benchServerUrl() ? (['sqlite', 'postgres'] as Dialect[]) : (['sqlite'] as Dialect[])).filter((d) => !ONLY || d === ONLY);
 const results: Record<string, Awaited<ReturnType<typeof runDialect>>> = {};
 for (const dialect of dialects) results[dialect] = await runDialect(dialect);
 if (!dialects.includes('postgres')) process.stdout.write('postgres: skipped (set CAPSTAN_BENCH_DATABASE_URL or CAPSTAN_TEST_DATABASE_URL)\n');

@@ -1,14 +1,14 @@
 import { sql, type RawBuilder, type SqlBool } from 'kysely';
+import { DomainError } from '../domain/errors.js';
 import type { ConversationQuery, DimensionTable, Expr, OrderKey } from '../domain/query/conversation-query.js';
 import type { Db } from '../store/db.js';
-import { DomainError } from '../domain/errors.js';
 import { decodeCursor, encodeCursor } from '../store/paging.js';
 
 /**
  * Runs conversation queries (domain/query/conversation-query.ts) as SQL: the interval on
  * `conversations.started_at`, predicates on conversation columns directly, and predicates on the
- * conversation's users, queues and wrap-up codes as EXISTS over their fact tables. Results page
- * by keyset on (start, id).
+ * conversation's users, queues, wrap-up codes and recordings as EXISTS over their tables. Results
+ * page by keyset on the order's sort key and the id, or by offset for the reference's page numbers.
  */
 
 export interface ConversationRef {
@@ -100,11 +100,12 @@ export class ConversationQueryService {
    */
   async page(orgId: string, query: ConversationQuery, limit: number, cursor?: string, offset = 0): Promise<ConversationPage> {
     const terms = sortTerms(query.orderBy);
-    const shape = terms.length === 2 ? (['string', 'number', 'string'] as const) : (['string', 'number', 'number', 'string'] as const);
-    const key = decodeCursor(cursor, shape);
-    if (key && key[0] !== query.orderBy) throw new DomainError('paging.invalidCursor', `the cursor belongs to results ordered by ${String(key[0])}`);
+    // By start, the cursor is (start, id), as bulk jobs keep it between batches; other orders name themselves in it.
+    const named = query.orderBy !== 'conversationStart';
+    const key = decodeCursor(cursor, named ? ['string', 'number', 'number', 'string'] : ['number', 'string']);
+    if (key && named && key[0] !== query.orderBy) throw new DomainError('paging.invalidCursor', `the cursor belongs to results ordered by ${String(key[0])}`);
     const direction = sql.raw(query.order === 'desc' ? 'desc' : 'asc');
-    const keyset = key ? after(terms, key.slice(1), sql.raw(query.order === 'desc' ? '<' : '>')) : sql<SqlBool>`1 = 1`;
+    const keyset = key ? after(terms, named ? key.slice(1) : key, sql.raw(query.order === 'desc' ? '<' : '>')) : sql<SqlBool>`1 = 1`;
     const selected = terms.map((t, i) => sql`${t} as ${sql.ref(`k${i}`)}`);
     const rows = await sql<Record<string, string | number> & { id: string; started_at: number }>`
       select c.id, c.started_at, ${sql.join(selected)} from conversations c
@@ -113,7 +114,8 @@ export class ConversationQueryService {
       limit ${limit + 1} offset ${offset}`.execute(this.db.kysely);
     const shown = rows.rows.slice(0, limit);
     const last = shown[shown.length - 1];
-    const next = last && rows.rows.length > limit ? encodeCursor([query.orderBy, ...terms.map((_, i) => (i === terms.length - 1 ? String(last[`k${i}`]) : Number(last[`k${i}`])))]) : undefined;
+    const values = last ? terms.map((_, i) => (i === terms.length - 1 ? String(last[`k${i}`]) : Number(last[`k${i}`]))) : [];
+    const next = last && rows.rows.length > limit ? encodeCursor(named ? [query.orderBy, ...values] : values) : undefined;
     return { conversations: shown.map((r) => ({ id: r.id, startedAtMs: Number(r.started_at) })), ...(next ? { cursor: next } : {}) };
   }
 
