@@ -4,7 +4,7 @@ import { Empty, ErrorState, Loading, advice } from '../../components/states';
 import { useLoad } from '../../components/use-api';
 import { Link, navigate, useLocation } from '../../router';
 import { can, useMe, type Me } from '../../session';
-import { duration, when } from './format';
+import { around, duration, lastDays, when } from './format';
 import { Player } from './player';
 import { RetentionPanel } from './retention-panel';
 import { buildTimeline } from './timeline';
@@ -23,6 +23,9 @@ interface Loaded {
   readonly recordings: Recording[];
 }
 
+/** How far back the summary of a call without recordings is looked for. */
+const SUMMARY_DAYS = 90;
+
 async function loadInteraction(me: Me, id: string): Promise<Loaded> {
   const enc = encodeURIComponent(id);
   // A 403 says none of the call's recordings is the user's to hear: the page says so in its own words.
@@ -31,12 +34,13 @@ async function loadInteraction(me: Me, id: string): Promise<Loaded> {
     throw err;
   });
   const conversation = can(me, 'conversation:conversation:view') ? api<Conversation>('GET', `/api/v2/capstan/conversations/${enc}`) : Promise.resolve(null);
-  // Without the conversation API, the search says what the user may know of the call.
-  const summary = conversation.then((c) =>
+  // Without the conversation API, the search says what the user may know of the call: searched
+  // around its recordings' start (a short interval keeps the search cheap), else over recent days.
+  const summary = Promise.all([conversation, recordings]).then(([c, list]) =>
     c
       ? null
       : api<SearchAnswer>('POST', '/api/v2/analytics/conversations/details/query', {
-          interval: '2000-01-01T00:00:00Z/2100-01-01T00:00:00Z',
+          interval: list[0]?.startTime ? around(list[0].startTime) : lastDays(SUMMARY_DAYS),
           conversationFilters: [{ type: 'and', predicates: [{ dimension: 'conversationId', value: id }] }],
           paging: { pageSize: 1, pageNumber: 1 },
           includeTotal: false,

@@ -36,3 +36,16 @@ export function clock(iso: string | null | undefined): string {
   if (!iso) return '—';
   return new Date(iso).toLocaleTimeString(undefined, { hour: 'numeric', minute: '2-digit' });
 }
+
+const DAY_MS = 86_400_000;
+
+/** An analytics `interval` covering the last `days` days up to tomorrow (so that today is all in). */
+export function lastDays(days: number, now = Date.now()): string {
+  return `${new Date(now - days * DAY_MS).toISOString()}/${new Date(now + DAY_MS).toISOString()}`;
+}
+
+/** An analytics `interval` of a day either side of an instant. */
+export function around(iso: string): string {
+  const at = Date.parse(iso);
+  return `${new Date(at - DAY_MS).toISOString()}/${new Date(at + DAY_MS).toISOString()}`;
+}

@@ -1,10 +1,10 @@
-import type { ReactNode } from 'react';
+import { useState, type ReactNode } from 'react';
 import { api } from '../../api';
 import { Empty, ErrorState, Loading } from '../../components/states';
 import { useLoad } from '../../components/use-api';
 import { Link } from '../../router';
 import { useMe, type Me } from '../../session';
-import { duration, when } from './format';
+import { duration, lastDays, when } from './format';
 import { KIND_LABEL, type Evaluation, type Recording, type SearchAnswer } from './types';
 
 /**
@@ -16,9 +16,12 @@ import { KIND_LABEL, type Evaluation, type Recording, type SearchAnswer } from '
 
 const PERSONAL = ['adhoc', 'snippet'] as const;
 
-async function myRecordings(me: Me): Promise<Recording[]> {
+/** The periods the page looks back over: the search reads every conversation of the period the user took part in. */
+const PERIODS = [30, 90, 365] as const;
+
+async function myRecordings(me: Me, days: number): Promise<Recording[]> {
   const found = await api<SearchAnswer>('POST', '/api/v2/analytics/conversations/details/query', {
-    interval: '2000-01-01T00:00:00Z/2100-01-01T00:00:00Z',
+    interval: lastDays(days),
     order: 'desc',
     paging: { pageSize: 100, pageNumber: 1 },
     includeTotal: false,
@@ -41,11 +44,24 @@ async function myEvaluations(me: Me): Promise<{ ofMe: Evaluation[]; byMe: Evalua
 
 export function MyRecordingsPage() {
   const me = useMe();
-  const recordings = useLoad(() => myRecordings(me), [me]);
+  const [days, setDays] = useState<number>(PERIODS[1]);
+  const recordings = useLoad(() => myRecordings(me, days), [me, days]);
   const evaluations = useLoad(() => myEvaluations(me), [me]);
   return (
     <section aria-labelledby="mine-title">
       <h1 id="mine-title">My recordings</h1>
+      <div className="toolbar">
+        <label>
+          Recorded in the last
+          <select value={days} onChange={(e) => setDays(Number(e.target.value))}>
+            {PERIODS.map((d) => (
+              <option key={d} value={d}>
+                {d === 365 ? 'year' : `${d} days`}
+              </option>
+            ))}
+          </select>
+        </label>
+      </div>
       {PERSONAL.map((kind) => (
         <div key={kind}>
           <h2>{kind === 'adhoc' ? 'Ad-hoc recordings (your inbox)' : 'Snippets you captured'}</h2>

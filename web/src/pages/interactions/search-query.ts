@@ -35,10 +35,10 @@ function localDay(d: Date): string {
   return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`;
 }
 
-/** The last 30 days, newest first. */
+/** The last 7 days, newest first: the typical first page the search is tuned for (docs/search.md). */
 export function defaultFilters(now = new Date()): Filters {
   const from = new Date(now);
-  from.setDate(from.getDate() - 30);
+  from.setDate(from.getDate() - 7);
   return { from: localDay(from), to: localDay(now), direction: '', agent: '', queue: '', phone: '', minMinutes: '', maxMinutes: '', wrapup: '', kind: '', recorded: '', sort: 'conversationStart', order: 'desc', size: '25' };
 }
 
