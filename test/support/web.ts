@@ -1,6 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { chromium, type Browser, type BrowserContext, type ConsoleMessage, type Page } from 'playwright-core';
+import { afterAll, beforeAll } from 'vitest';
 import { ROOT, startCapstan, type CapstanProcess } from './process.js';
 
 /**
@@ -38,6 +39,22 @@ export async function startDemoServer(timeoutMs = 150_000): Promise<DemoServer> 
 
 export async function launchBrowser(): Promise<Browser> {
   return chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--autoplay-policy=no-user-gesture-required'] });
+}
+
+/**
+ * One demo server and one browser for a whole test file (started in beforeAll, stopped in
+ * afterAll): read `demo` and `browser` from the returned object inside the tests.
+ */
+export function demoForFile(): { readonly demo: DemoServer; readonly browser: Browser } {
+  const shared = {} as { demo: DemoServer; browser: Browser };
+  beforeAll(async () => {
+    [shared.demo, shared.browser] = await Promise.all([startDemoServer(), launchBrowser()]);
+  });
+  afterAll(async () => {
+    await shared.browser?.close();
+    await shared.demo?.capstan.stop();
+  });
+  return shared;
 }
 
 export interface UiSession {

@@ -1,22 +1,13 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser } from 'playwright-core';
-import { launchBrowser, screenshot, signedIn, startDemoServer, type DemoServer } from '../../support/web.js';
+import { describe, expect, it } from 'vitest';
+import { demoForFile, screenshot, signedIn } from '../../support/web.js';
 
 /** Sign-in and sign-out in a real Chromium, for every default role of the demo. */
 
-let demo: DemoServer;
-let browser: Browser;
-beforeAll(async () => {
-  [demo, browser] = await Promise.all([startDemoServer(), launchBrowser()]);
-});
-afterAll(async () => {
-  await browser?.close();
-  await demo?.capstan.stop();
-});
+const shared = demoForFile();
 
 describe('web sign-in', () => {
   it('refuses a wrong password with a message, and says nothing about which part was wrong', async () => {
-    const context = await browser.newContext({ baseURL: demo.url, viewport: { width: 1280, height: 800 } });
+    const context = await shared.browser.newContext({ baseURL: shared.demo.url, viewport: { width: 1280, height: 800 } });
     const page = await context.newPage();
     await page.goto('/');
     await page.getByLabel('Username').fill('alice');
@@ -34,7 +25,7 @@ describe('web sign-in', () => {
     ['alice', 'agent'],
     ['dave', 'user'],
   ])('signs in %s (%s), shows who is signed in, and signs out back to the sign-in form', async (username, role) => {
-    const { context, page, errors } = await signedIn(browser, demo, username);
+    const { context, page, errors } = await signedIn(shared.browser, shared.demo, username);
     expect((await page.getByTestId('whoami').textContent())?.toLowerCase()).toContain(role);
     await page.getByRole('button', { name: 'Sign out' }).click();
     await page.getByLabel('Username').waitFor();
