@@ -1,4 +1,5 @@
 import { mkdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { chromium, type Browser, type BrowserContext, type ConsoleMessage, type Page } from 'playwright-core';
 import { afterAll, beforeAll } from 'vitest';
@@ -81,8 +82,13 @@ export async function signedIn(browser: Browser, demo: DemoServer, username: str
   return { context, page, errors };
 }
 
-/** Writes docs/screenshots/<name>.png (committed; the README shows them). */
+/**
+ * A screenshot of the page as the test left it: into docs/screenshots/<name>.png (committed; the
+ * README shows them) with `npm run screenshots`, otherwise into a temporary folder, so that a
+ * test run leaves the working tree as it found it (the demo's times differ on every run).
+ */
 export async function screenshot(page: Page, name: string): Promise<void> {
-  mkdirSync(SCREENSHOTS, { recursive: true });
-  await page.screenshot({ path: path.join(SCREENSHOTS, `${name}.png`), fullPage: false });
+  const folder = process.env.CAPSTAN_UPDATE_SCREENSHOTS === '1' ? SCREENSHOTS : path.join(tmpdir(), 'capstan-screenshots');
+  mkdirSync(folder, { recursive: true });
+  await page.screenshot({ path: path.join(folder, `${name}.png`), fullPage: false });
 }
