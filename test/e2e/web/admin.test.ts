@@ -76,7 +76,8 @@ describe('web administration', () => {
     await page.getByRole('button', { name: 'Save policy' }).click();
     await page.getByText('Sales calls saved.').waitFor();
 
-    // Disable it.
+    // Disable it, once the list shows the edit (it reloads after the save).
+    await expect.poll(() => row.textContent()).toMatch(/outbound/);
     await page.getByRole('switch', { name: 'Sales calls enabled' }).uncheck();
     await page.getByText('Sales calls disabled.').waitFor();
     await screenshot(page, 'policies');
