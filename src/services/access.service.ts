@@ -62,12 +62,13 @@ export class AccessService {
 
   /**
    * The recordings of a listing the caller may see, each audited as viewed. Refuses (AccessDenied)
-   * when there are recordings and the caller may see none of them.
+   * when there are recordings and the caller may see none of them, unless the caller holds a
+   * recording view permission or took part in the conversation: they get an empty listing.
    */
   async viewable<R extends RecordingSubject>(caller: Caller, recordings: readonly R[]): Promise<Array<{ recording: R; grant: RecordingGrant }>> {
     const decisions = await this.decide(caller, recordings);
     const allowed = recordings.filter((r) => decisions.get(r.id)!.view !== 'none');
-    if (recordings.length > 0 && allowed.length === 0 && !mayListRecordings(viewerOf(caller.principal))) {
+    if (recordings.length > 0 && allowed.length === 0 && !mayListRecordings(viewerOf(caller.principal)) && !(await this.tookPart(caller, recordings[0]!))) {
       const first = recordings[0]!;
       throw this.denied(caller, first, 'View', `You may not view any recording of this conversation: ${(decisions.get(first.id) as { reason: string }).reason}`);
     }
@@ -115,6 +116,14 @@ export class AccessService {
       },
     });
     return { access, ...(segments ? { segments } : {}) };
+  }
+
+  /** Whether the caller is a user who took part in the recording's conversation. */
+  private async tookPart(caller: Caller, recording: RecordingSubject): Promise<boolean> {
+    const { userId } = caller.principal;
+    if (!userId) return false;
+    const view = await this.deps.conversations.get(recording.orgId, recording.conversationId);
+    return Object.values(view?.folded.state.conversation.participants ?? {}).some((p) => p.userId === userId);
   }
 
   /** The parts of a recording a listener limited to `queueIds` may hear. */

@@ -206,6 +206,13 @@ describe("listing a conversation whose only recording is somebody's ad-hoc recor
     expect((await listAs(owner)).json().map((r: { recordingFileRole: string }) => r.recordingFileRole)).toEqual(['ADHOC']);
   });
 
+  it('answers the other party of the call, who may hear none of it, with an empty listing', async () => {
+    const otherParty = await signedIn(api, { id: 'u2', roleIds: ['user'] });
+    const res = await listAs(otherParty);
+    expect(res.statusCode).toBe(200);
+    expect(res.json()).toEqual([]);
+  });
+
   it('refuses, and audits, a caller with neither a view permission nor a relationship to it', async () => {
     const stranger = await signedIn(api, { id: 'agent-adhoc', roleIds: ['agent'] });
     const res = await listAs(stranger);

@@ -28,7 +28,8 @@ const SUMMARY_DAYS = 90;
 
 async function loadInteraction(me: Me, id: string): Promise<Loaded> {
   const enc = encodeURIComponent(id);
-  // A 403 says none of the call's recordings is the user's to hear: the page says so in its own words.
+  // A 403 (a call the user did not take part in, opened by its address) says none of its
+  // recordings is theirs to hear: the page says so in its own words.
   const recordings = api<Recording[]>('GET', `/api/v2/conversations/${enc}/recordings?maxWaitMs=0&formatId=WAV`).catch((err: unknown) => {
     if (err instanceof ApiFailure && err.status === 403) return [];
     throw err;
