@@ -42,8 +42,13 @@ export function mixInterval(target: MixTarget, fromMs: number, toMs: number, voi
   return { pcm, capturedMs };
 }
 
-/** One μ-law byte per value: 0x7F (negative zero) as 0xFF, as decoding and encoding again would give. */
-const ULAW_CANONICAL = Uint8Array.from({ length: 256 }, (_, b) => (b === 0x7f ? 0xff : b));
+/** `n` bytes of `v` from `offset` into every `stride`th byte of `out` from `first`; 0x7F (μ-law's negative zero) as 0xFF, as decoding and encoding again would give. */
+function copyUlaw(out: Uint8Array, first: number, stride: number, v: Uint8Array, offset: number, n: number): void {
+  for (let i = 0, o = first; i < n; i++, o += stride) {
+    const b = v[offset + i]!;
+    out[o] = b === 0x7f ? 0xff : b;
+  }
+}
 
 /**
  * The same stretch as `mixInterval`, for a μ-law 8 kHz recording whose every channel carries at
@@ -60,10 +65,10 @@ export function interleaveUlaw(target: MixTarget, fromMs: number, toMs: number, 
     const offset = (a - fromMs) * perMs;
     const n = (b - a) * perMs;
     const lists = ch === 2 ? [span.ch1, span.ch2] : [[...span.ch1, ...span.ch2]];
-    lists.forEach((ids, c) => {
-      const v = ids.map(voice).find((x) => x !== undefined);
-      if (v) for (let i = 0, o = at + c; i < n; i++, o += ch) out[o] = ULAW_CANONICAL[v[offset + i]!]!;
-    });
+    for (let c = 0; c < ch; c++) {
+      const v = lists[c]!.map(voice).find((x) => x !== undefined);
+      if (v) copyUlaw(out, at + c, ch, v, offset, n);
+    }
     at += n * ch;
   }
   return { ulaw: out, capturedMs };
