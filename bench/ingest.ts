@@ -23,9 +23,9 @@ const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const { values: args } = parseArgs({
   options: {
     protocol: { type: 'string', default: 'native' },
-    calls: { type: 'string', default: '1000' },
-    duration: { type: 'string', default: '30' },
-    'search-duration': { type: 'string', default: '20' },
+    calls: { type: 'string' },
+    duration: { type: 'string' },
+    'search-duration': { type: 'string' },
     'max-calls': { type: 'string', default: '6000' },
     frames: { type: 'string', default: '100,20' },
     'data-dir': { type: 'string', default: tmpdir() },
@@ -48,7 +48,8 @@ if (args.help) {
   --generators       load generator processes, all on the generator's core (default 2)
   --data-dir         where the server's data folder is made (default the system temp folder;
                      /dev/shm takes the disk out of the figures on a machine whose disk is shared)
-  --quick            a short smoke run: fewer calls, shorter trials, no search
+  --quick            a short run: 200 calls, shorter trials, no search (--calls, --duration and
+                     --search-duration still apply)
 `);
   process.exit(0);
 }
@@ -357,9 +358,9 @@ function round(v: number, digits: number): number {
 async function main() {
   const quick = args.quick;
   const runs = new Set(args.frames!.split(',').map((f) => f.trim()));
-  const calls = quick ? 200 : Number(args.calls);
-  const duration = quick ? 10 : Number(args.duration);
-  const searchDuration = quick ? 8 : Number(args['search-duration']);
+  const calls = Number(args.calls ?? (quick ? 200 : 1000));
+  const duration = Number(args.duration ?? (quick ? 10 : 30));
+  const searchDuration = Number(args['search-duration'] ?? (quick ? 8 : 20));
   const maxCalls = Number(args['max-calls']);
   process.stdout.write(`bench:ingest — protocol ${protocol}, server on CPU ${CPU_SERVER}, load generator on CPU ${CPU_GENERATOR}, data in ${args['data-dir']}\n`);
 
