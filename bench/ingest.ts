@@ -8,6 +8,7 @@ import { percentile } from './bench-db.js';
 import { BENCH_AUDIOHOOK } from './drivers/audiohook.js';
 import { PROTOCOLS, type Protocol } from './drivers/driver.js';
 import { BENCH_TWILIO_TOKEN } from './drivers/twilio.js';
+import { startGenerators, type GeneratorPool } from './generator-pool.js';
 import type { GeneratorConfig, GeneratorMessage } from './load-generator.js';
 import { freePort } from '../test/support/ports.js';
 
@@ -23,13 +24,14 @@ const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const { values: args } = parseArgs({
   options: {
     protocol: { type: 'string', default: 'native' },
-    calls: { type: 'string', default: '1000' },
-    duration: { type: 'string', default: '30' },
-    'search-duration': { type: 'string', default: '20' },
+    calls: { type: 'string' },
+    duration: { type: 'string' },
+    'search-duration': { type: 'string' },
     'max-calls': { type: 'string', default: '6000' },
     frames: { type: 'string', default: '100,20' },
     'data-dir': { type: 'string', default: tmpdir() },
     'end-spread': { type: 'string', default: '60' },
+    generators: { type: 'string', default: '2' },
     quick: { type: 'boolean', default: false },
     help: { type: 'boolean', default: false },
   },
@@ -44,9 +46,11 @@ if (args.help) {
   --search-duration  seconds per trial of the 20 ms frame searches
   --max-calls        upper bound of the searches
   --frames           which runs: 100 (the call-count run), 20 (the searches), or both (100,20)
+  --generators       load generator processes, all on the generator's core (default 2)
   --data-dir         where the server's data folder is made (default the system temp folder;
                      /dev/shm takes the disk out of the figures on a machine whose disk is shared)
-  --quick            a short smoke run: fewer calls, shorter trials, no search
+  --quick            a short run: 200 calls, shorter trials, no search (--calls, --duration and
+                     --search-duration still apply)
 `);
   process.exit(0);
 }
@@ -91,6 +95,8 @@ interface Trial {
   readonly keptUp: boolean;
   readonly maxBehindS: number;
   readonly generatorLagMs: number;
+  /** CPU the generator processes used over the steady state, in cores (1 = their whole core). */
+  readonly generatorCores: number;
   readonly cpuSecondsPerCallMinute: number;
   /** Null when the trial was too short to read a window of steady state. */
   readonly eventLoopP99Ms: number | null;
@@ -206,7 +212,7 @@ async function startBaselineServer(): Promise<Target> {
 async function trial(kind: 'capstan' | 'baseline', calls: number, frameMs: number, durationS: number, endSpreadS = 10): Promise<Trial> {
   const target = kind === 'capstan' ? await startCapstanServer() : await startBaselineServer();
   const idle = procStat(target.child.pid!);
-  const config: GeneratorConfig = {
+  const config: Omit<GeneratorConfig, 'shard' | 'shards'> = {
     mode: kind,
     protocol,
     host: '127.0.0.1',
@@ -219,11 +225,13 @@ async function trial(kind: 'capstan' | 'baseline', calls: number, frameMs: numbe
     runId: `${Date.now().toString(36)}`,
     authorization: target.authorization,
   };
-  const generator = pinned(CPU_GENERATOR, [process.execPath, '--import', 'tsx', 'bench/load-generator.ts', JSON.stringify(config)]);
+  const generators = startGenerators(config, Number(args.generators), (c) =>
+    pinned(CPU_GENERATOR, [process.execPath, '--import', 'tsx', 'bench/load-generator.ts', JSON.stringify(c)]),
+  );
   try {
-    return await measure(kind, target, generator, idle, calls, frameMs, durationS);
+    return await measure(kind, target, generators, idle, calls, frameMs, durationS);
   } finally {
-    if (generator.exitCode === null && generator.signalCode === null) generator.kill('SIGKILL');
+    generators.kill();
     if (target.child.exitCode === null && target.child.signalCode === null) await target.stop();
   }
 }
@@ -231,18 +239,19 @@ async function trial(kind: 'capstan' | 'baseline', calls: number, frameMs: numbe
 async function measure(
   kind: 'capstan' | 'baseline',
   target: Target,
-  generator: ChildProcess,
+  generators: GeneratorPool,
   idle: { rssBytes: number },
   calls: number,
   frameMs: number,
   durationS: number,
 ): Promise<Trial> {
-  generator.stderr!.on('data', (d: Buffer) => process.stderr.write(d));
+  for (const g of generators.children) g.stderr!.on('data', (d: Buffer) => process.stderr.write(d));
+  const generatorCpuS = () => generators.children.reduce((n, g) => n + (g.exitCode === null ? procStat(g.pid!).cpuS : 0), 0);
   let sent = 0;
   let generatorLag = 0;
   let maxBehindS = 0;
-  let window: { cpuS: number; at: number; writes: number } | undefined;
-  let windowEnd: { cpuS: number; at: number; writes: number } | undefined;
+  let window: { cpuS: number; at: number; writes: number; generatorCpuS: number } | undefined;
+  let windowEnd: typeof window;
   let eventLoopP99: number | null = null;
   let rssPeak = idle.rssBytes;
   let goAt = 0;
@@ -254,7 +263,7 @@ async function measure(
     const stat = procStat(target.child.pid!);
     if (elapsed < durationS) maxBehindS = Math.max(maxBehindS, (sent - received) / framesPerSecond);
     if (elapsed >= WARMUP_S && elapsed <= durationS) {
-      const point = { cpuS: stat.cpuS, at: Date.now(), writes: metrics.capstan_media_blob_writes_total ?? 0 };
+      const point = { cpuS: stat.cpuS, at: Date.now(), writes: metrics.capstan_media_blob_writes_total ?? 0, generatorCpuS: generatorCpuS() };
       window ??= point;
       windowEnd = point;
       rssPeak = Math.max(rssPeak, stat.rssBytes);
@@ -263,7 +272,7 @@ async function measure(
   };
   const timer = setInterval(() => void sampler().catch(() => undefined), 1000);
   const done = await new Promise<Extract<GeneratorMessage, { type: 'done' }>>((resolve, reject) => {
-    generator.on('message', (m: GeneratorMessage) => {
+    generators.onMessage((m: GeneratorMessage) => {
       if (m.type === 'go') goAt = m.at;
       if (m.type === 'progress') {
         sent = m.sent;
@@ -271,7 +280,7 @@ async function measure(
       }
       if (m.type === 'done') resolve(m);
     });
-    generator.once('exit', (code) => code !== 0 && reject(new Error(`the load generator exited with ${code}`)));
+    generators.failed.catch(reject);
   });
   clearInterval(timer);
   // Whatever the server has not counted a second after the last frame was sent, it did not keep up with.
@@ -290,6 +299,7 @@ async function measure(
     keptUp,
     maxBehindS: round(maxBehindS, 2),
     generatorLagMs: Math.round(generatorLag),
+    generatorCores: windowMinutes > 0 ? round((windowEnd!.generatorCpuS - window!.generatorCpuS) / (windowMinutes * 60), 2) : 0,
     cpuSecondsPerCallMinute: callMinutes > 0 ? round((windowEnd!.cpuS - window!.cpuS) / callMinutes, 4) : 0,
     eventLoopP99Ms: kind === 'capstan' && eventLoopP99 !== null ? round(eventLoopP99 * 1000, 1) : null,
     writesPerCallMinute: callMinutes > 0 ? round((windowEnd!.writes - window!.writes) / callMinutes, 2) : 0,
@@ -302,7 +312,7 @@ async function measure(
   };
   const verdict = result.sustained ? 'sustained' : result.generatorBound ? 'GENERATOR-BOUND' : 'NOT sustained';
   process.stdout.write(
-    `  ${kind} ${calls} calls, ${frameMs} ms frames: ${verdict} (lost ${framesLost}, not playable ${result.notPlayable}, behind ≤ ${result.maxBehindS} s, generator lag ${result.generatorLagMs} ms, playable p99 ${result.playableP99Ms} ms)\n`,
+    `  ${kind} ${calls} calls, ${frameMs} ms frames: ${verdict} (lost ${framesLost}, not playable ${result.notPlayable}, behind ≤ ${result.maxBehindS} s, generator lag ${result.generatorLagMs} ms using ${result.generatorCores} core, playable p99 ${result.playableP99Ms} ms)\n`,
   );
   return result;
 }
@@ -343,9 +353,9 @@ function round(v: number, digits: number): number {
 async function main() {
   const quick = args.quick;
   const runs = new Set(args.frames!.split(',').map((f) => f.trim()));
-  const calls = quick ? 200 : Number(args.calls);
-  const duration = quick ? 10 : Number(args.duration);
-  const searchDuration = quick ? 8 : Number(args['search-duration']);
+  const calls = Number(args.calls ?? (quick ? 200 : 1000));
+  const duration = Number(args.duration ?? (quick ? 10 : 30));
+  const searchDuration = Number(args['search-duration'] ?? (quick ? 8 : 20));
   const maxCalls = Number(args['max-calls']);
   process.stdout.write(`bench:ingest — protocol ${protocol}, server on CPU ${CPU_SERVER}, load generator on CPU ${CPU_GENERATOR}, data in ${args['data-dir']}\n`);
 

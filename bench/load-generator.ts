@@ -26,9 +26,19 @@ export interface GeneratorConfig {
   readonly runId: string;
   /** Sent with every HTTP request and the native media upgrade. */
   readonly authorization?: string;
+  /** This process drives the calls whose index modulo `shards` is `shard` (bench/generator-pool.ts). */
+  readonly shard: number;
+  readonly shards: number;
+}
+
+/** From the orchestrator: the instant (wall clock, ms) the first call starts, once every shard is prepared. */
+export interface GeneratorStart {
+  readonly type: 'start';
+  readonly goAt: number;
 }
 
 export type GeneratorMessage =
+  | { type: 'prepared' }
   | { type: 'go'; at: number }
   | { type: 'progress'; sent: number; lagMs: number; backlogBytes: number }
   | {
@@ -83,19 +93,24 @@ async function main(): Promise<void> {
   // A 400 Hz tone in μ-law fills every frame with whole cycles.
   for (let i = 0; i < payload.length; i++) payload[i] = [0xff, 0x9e, 0x8f, 0x8a, 0x89, 0x8a, 0x8f, 0x9e, 0xff, 0x1e, 0x0f, 0x0a, 0x09, 0x0a, 0x0f, 0x1e, 0x7f, 0x1e, 0x0f, 0x0a][i % 20]!;
   const driver = driverFor({ host: config.host, port: config.port, sipPort: config.sipPort, frameMs: config.frameMs, payload, auth });
-  const calls: BenchCall[] = Array.from({ length: config.calls }, (_, index) => ({
-    id: `bench-${config.runId}-${index}`,
-    index,
-    frames: Math.round(((config.durationS + (config.endSpreadS * index) / config.calls) * 1000) / config.frameMs),
-    sent: 0,
-    nextDue: undefined,
-    done: false,
-  }));
+  const calls: BenchCall[] = [];
+  for (let index = config.shard; index < config.calls; index += config.shards) {
+    calls.push({
+      id: `bench-${config.runId}-${index}`,
+      index,
+      frames: Math.round(((config.durationS + (config.endSpreadS * index) / config.calls) * 1000) / config.frameMs),
+      sent: 0,
+      nextDue: undefined,
+      done: false,
+    });
+  }
   await driver.prepare(calls);
+  const startMessage = new Promise<GeneratorStart>((resolve) => process.once('message', (m: GeneratorStart) => resolve(m)));
+  send({ type: 'prepared' });
 
   // Every call starts a little later than the one before, so that frames spread over the frame interval.
-  const go = performance.now() + 1000 + config.calls;
-  const wallAtGo = Date.now() + (go - performance.now());
+  const wallAtGo = (await startMessage).goAt;
+  const go = performance.now() + (wallAtGo - Date.now());
   const offset = (call: BenchCall) => (config.frameMs * call.index) / config.calls;
   let failedOpens = 0;
   const connected: BenchCall[] = [];

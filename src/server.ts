@@ -47,7 +47,7 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
   const logger = options.logger ?? createLogger(config.logLevel);
   const clock = options.clock ?? systemClock;
   mkdirSync(config.dataDir, { recursive: true });
-  const db = openDatabase({ url: config.databaseUrl, sqlitePath: path.join(config.dataDir, 'capstan.db') });
+  const db = openDatabase({ url: config.databaseUrl, sqlitePath: path.join(config.dataDir, 'capstan.db'), backgroundCheckpoints: true });
   const applied = await migrate(db);
   if (applied.length) logger.info({ migrations: applied }, 'database migrated');
 

@@ -1,5 +1,6 @@
 import type { BlobStat } from '../store/blob.store.js';
 import { bodyEncoder, type BodyEncoder, type BodyShape } from './body-format.js';
+import { ULAW_DECODE } from './codecs/g711.js';
 import type { EncryptedObjectWriter } from './encrypted-object.js';
 
 /**
@@ -16,6 +17,9 @@ export interface ChannelLevel {
 }
 
 const MIN_WRITE_INTERVAL_MS = 1000;
+/** Square and magnitude of each μ-law byte's sample, for the levels of audio kept encoded. */
+const ULAW_SQUARE = Float64Array.from(ULAW_DECODE, (s) => s * s);
+const ULAW_MAGNITUDE = Int16Array.from(ULAW_DECODE, (s) => Math.abs(s));
 /** How often a live recording's progress (size, health) is saved for crash recovery. */
 const PROGRESS_INTERVAL_MS = 30_000;
 
@@ -46,16 +50,45 @@ export class RecordingTrack {
   append(pcm: Int16Array, capturedMs: number, now: number): void {
     if (pcm.length === 0) return;
     const ch = this.shape.channels;
-    for (let i = 0; i < pcm.length; i++) {
-      const s = pcm[i]!;
-      const c = i % ch;
-      this.energy[c]! += s * s;
-      const a = s < 0 ? -s : s;
-      if (a > this.peak[c]!) this.peak[c] = a;
+    for (let c = 0; c < ch; c++) {
+      // One pass per channel with local sums: this runs for every sample of every recording.
+      let energy = 0;
+      let peak = this.peak[c]!;
+      for (let i = c; i < pcm.length; i += ch) {
+        const s = pcm[i]!;
+        energy += s * s;
+        const a = s < 0 ? -s : s;
+        if (a > peak) peak = a;
+      }
+      this.energy[c]! += energy;
+      this.peak[c] = peak;
     }
-    this.samples += pcm.length / ch;
+    this.appended(this.encoder.encode(pcm), pcm.length / ch, capturedMs, now);
+  }
+
+  /** Interleaved μ-law, already the body of a WAV_ULAW recording: stored as it is. */
+  appendUlaw(ulaw: Uint8Array, capturedMs: number, now: number): void {
+    if (this.shape.format !== 'WAV_ULAW') throw new RangeError(`μ-law bytes cannot go into a ${this.shape.format} recording`);
+    if (ulaw.length === 0) return;
+    const ch = this.shape.channels;
+    for (let c = 0; c < ch; c++) {
+      let energy = 0;
+      let peak = this.peak[c]!;
+      for (let i = c; i < ulaw.length; i += ch) {
+        energy += ULAW_SQUARE[ulaw[i]!]!;
+        const a = ULAW_MAGNITUDE[ulaw[i]!]!;
+        if (a > peak) peak = a;
+      }
+      this.energy[c]! += energy;
+      this.peak[c] = peak;
+    }
+    this.appended(ulaw, ulaw.length / ch, capturedMs, now);
+  }
+
+  private appended(body: Uint8Array, samples: number, capturedMs: number, now: number): void {
+    this.samples += samples;
     this.capturedMs += capturedMs;
-    this.writer.append(this.encoder.encode(pcm));
+    this.writer.append(body);
     this.tailSince ??= now;
   }
 

@@ -19,6 +19,8 @@ interface BufferedFrame {
 }
 
 const TWO_32 = 2 ** 32;
+/** μ-law for a zero sample. */
+const ULAW_SILENCE = 0xff;
 const SEEN = 4096;
 /**
  * How far ahead of the source's audio so far (what it sent, or the conversation time already
@@ -104,10 +106,34 @@ export class SourceBuffer {
    * covers. Anything not received is silence; within the source's lifetime it counts as a gap.
    */
   render(fromMs: number, toMs: number): Int16Array {
-    const rate = this.descriptor.sampleRate / 1000;
-    const from = (fromMs - this.descriptor.startAtMs) * rate;
-    const to = (toMs - this.descriptor.startAtMs) * rate;
+    const { from, to } = this.samplesOf(fromMs, toMs);
     const out = new Int16Array(to - from);
+    this.consume(from, to, (frame, a, b) => this.decode(frame, a, b, out, from));
+    return out;
+  }
+
+  /**
+   * A PCMU source's own μ-law bytes for [fromMs, toMs), silence as 0xFF: what `render` gives,
+   * still encoded, for recordings that store μ-law as it came (no decoding, no re-encoding).
+   */
+  renderUlaw(fromMs: number, toMs: number): Uint8Array {
+    if (this.descriptor.codec !== 'PCMU') throw new RangeError(`renderUlaw needs a PCMU source, not ${this.descriptor.codec}`);
+    const { from, to } = this.samplesOf(fromMs, toMs);
+    const out = new Uint8Array(to - from).fill(ULAW_SILENCE);
+    this.consume(from, to, (frame, a, b) => out.set(frame.payload!.subarray(a - frame.start, b - frame.start), a - from));
+    return out;
+  }
+
+  private samplesOf(fromMs: number, toMs: number): { from: number; to: number } {
+    const rate = this.descriptor.sampleRate / 1000;
+    return { from: (fromMs - this.descriptor.startAtMs) * rate, to: (toMs - this.descriptor.startAtMs) * rate };
+  }
+
+  /**
+   * Hands every received stretch of samples [a, b) within [from, to) to `copy`, counts what is
+   * missing as gaps, and releases the frames before `to`.
+   */
+  private consume(from: number, to: number, copy: (frame: BufferedFrame, a: number, b: number) => void): void {
     let covered = Math.max(from, 0);
     const lifetimeEnd = this.closed ? Math.min(to, this.highSample) : to;
     for (let i = this.head; i < this.frames.length; i++) {
@@ -117,13 +143,12 @@ export class SourceBuffer {
       const b = Math.min(frame.end, to);
       if (b <= a) continue;
       if (a > covered) this.countGap(Math.min(a, lifetimeEnd) - covered);
-      if (frame.payload) this.decode(frame, a, b, out, from);
+      if (frame.payload) copy(frame, a, b);
       covered = Math.max(covered, b);
       this.inGap = false;
     }
     if (lifetimeEnd > covered) this.countGap(lifetimeEnd - covered);
     this.release(to);
-    return out;
   }
 
   /** Drops everything before conversation instant `toMs` unheard (no recording needs it). */

@@ -4,7 +4,8 @@ import type { Span } from '../domain/capture/types.js';
 import type { KeyProvider } from '../crypto/key-provider.js';
 import type { BodyShape } from '../media/body-format.js';
 import { EncryptedObjectWriter } from '../media/encrypted-object.js';
-import { mixInterval, resample } from '../media/mixdown.js';
+import { decodeUlaw } from '../media/codecs/g711.js';
+import { interleaveUlaw, mixInterval, resample, singleVoiced, type MixTarget } from '../media/mixdown.js';
 import { RecordingTrack } from '../media/recording-track.js';
 import type { SourceBuffer } from '../media/source-buffer.js';
 import type { BlobStore } from '../store/blob.store.js';
@@ -153,9 +154,7 @@ export class ConversationMedia {
       const from = this.cursorMs!;
       const to = Math.min(limitMs, from + MAX_RENDER_MS);
       if (this.tracks.size > 0) {
-        const rendered = new Map<SourceBuffer, Int16Array>();
-        for (const source of this.sources) rendered.set(source, source.render(from, to));
-        this.mixInto(from, to, rendered);
+        this.mixInto(from, to);
       } else {
         for (const source of this.sources) source.skip(to);
       }
@@ -163,8 +162,35 @@ export class ConversationMedia {
     }
   }
 
-  private mixInto(from: number, to: number, rendered: Map<SourceBuffer, Int16Array>): void {
+  /**
+   * Renders every source's stretch [from, to) and appends each recording's mix of it. PCMU
+   * sources are rendered as the μ-law they came in: a μ-law 8 kHz recording with at most one
+   * voice per channel (the common telephony case) stores those bytes as they are, and only the
+   * recordings that mix, resample or encode otherwise get them decoded.
+   */
+  private mixInto(from: number, to: number): void {
     const now = this.deps.clock.now();
+    const rendered = new Map<SourceBuffer, Int16Array>();
+    const encoded = new Map<SourceBuffer, Uint8Array>();
+    for (const source of this.sources) {
+      if (source.descriptor.codec === 'PCMU') encoded.set(source, source.renderUlaw(from, to));
+      else rendered.set(source, source.render(from, to));
+    }
+    const pcmOf = (source: SourceBuffer): Int16Array => {
+      let pcm = rendered.get(source);
+      if (!pcm) rendered.set(source, (pcm = decodeUlaw(encoded.get(source)!)));
+      return pcm;
+    };
+    // μ-law as it came, by participant: only when each has a single 8 kHz PCMU source.
+    const ulawVoices = new Map<string, Uint8Array>();
+    let allSingleUlaw = true;
+    for (const source of this.sources) {
+      const bytes = encoded.get(source);
+      if (bytes && source.sampleRate === 8000 && !ulawVoices.has(source.participantId)) ulawVoices.set(source.participantId, bytes);
+      else allSingleUlaw = false;
+    }
+    const storedAsIs = (target: MixTarget, format: string): boolean =>
+      allSingleUlaw && format === 'WAV_ULAW' && target.sampleRate === 8000 && singleVoiced(target, from, to, (id) => ulawVoices.has(id));
     const voices = new Map<string, Int16Array | undefined>();
     const voice = (participantId: string, rate: number): Int16Array | undefined => {
       const key = `${rate}:${participantId}`;
@@ -175,7 +201,7 @@ export class ConversationMedia {
       let copied = false;
       for (const source of this.sources) {
         if (source.participantId !== participantId) continue;
-        const pcm = resample(rendered.get(source)!, source.sampleRate, rate);
+        const pcm = resample(pcmOf(source), source.sampleRate, rate);
         if (!sum) {
           sum = pcm;
           continue;
@@ -191,9 +217,13 @@ export class ConversationMedia {
       const track = this.tracks.get(row.id);
       if (!track || this.done.has(row.id)) continue;
       const { channels, sampleRate } = track.shape;
-      const mixed = mixInterval({ startedAtMs: row.startedAtMs, stoppedAtMs: row.stoppedAtMs, spans: row.spans, channels, sampleRate }, from, to, (id) =>
-        voice(id, sampleRate),
-      );
+      const target: MixTarget = { startedAtMs: row.startedAtMs, stoppedAtMs: row.stoppedAtMs, spans: row.spans, channels, sampleRate };
+      if (storedAsIs(target, track.shape.format)) {
+        const { ulaw, capturedMs } = interleaveUlaw(target, from, to, (id) => ulawVoices.get(id));
+        track.appendUlaw(ulaw, capturedMs, now);
+        continue;
+      }
+      const mixed = mixInterval(target, from, to, (id) => voice(id, sampleRate));
       track.append(mixed.pcm, mixed.capturedMs, now);
     }
   }

@@ -5,6 +5,7 @@ import SQLite from 'better-sqlite3';
 import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql, type Migration, type MigrationProvider } from 'kysely';
 import pg from 'pg';
 import type { Database } from './schema.js';
+import { startCheckpointer, withStatementCache } from './sqlite-connection.js';
 
 /**
  * The metadata database: SQLite (better-sqlite3) by default, PostgreSQL when a URL is given.
@@ -25,6 +26,11 @@ export interface DbOptions {
   /** A file path, or ':memory:'. */
   readonly sqlitePath?: string;
   readonly poolSize?: number;
+  /**
+   * SQLite file: checkpoint the WAL in a worker thread instead of on the event loop (a
+   * long-running server; short commands keep SQLite's automatic checkpoints).
+   */
+  readonly backgroundCheckpoints?: boolean;
 }
 
 const PG_INT8 = 20;
@@ -54,8 +60,18 @@ export function openDatabase(options: DbOptions): Db {
   sqlite.pragma('synchronous = NORMAL');
   sqlite.pragma('foreign_keys = ON');
   sqlite.pragma('busy_timeout = 5000');
-  const kysely = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
-  return { kysely, dialect: 'sqlite', close: () => kysely.destroy() };
+  const checkpointer = options.backgroundCheckpoints && file !== ':memory:' ? startCheckpointer(file) : undefined;
+  if (checkpointer) sqlite.pragma('wal_autocheckpoint = 0');
+  const kysely = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) });
+  return {
+    kysely,
+    dialect: 'sqlite',
+    // The checkpointer's connection closes first, so that the last one to close checkpoints and removes the WAL.
+    close: async () => {
+      await checkpointer?.stop();
+      await kysely.destroy();
+    },
+  };
 }
 
 const MIGRATIONS_DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), 'migrations');

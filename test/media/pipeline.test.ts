@@ -95,4 +95,43 @@ describe('a call through the media pipeline', () => {
     expect(off).toBe(0);
     await media.end();
   });
+
+  it('stores a μ-law trunk recording of μ-law parties byte for byte as they were sent, with their levels', async () => {
+    await postJson(`${server.url}/api/v2/capstan/config/trunks/t2`, { name: 'Carrier', format: 'WAV_ULAW', dualChannel: true, recordHolds: false }, 'PUT');
+    const call = new Call('pipe-2').start(0, 'inbound', { trunkId: 't2' }).join(0, 'c', 'customer').join(0, 'a', 'agent').talk(0, 'c', 'a').hold(2, 'a').talk(3, 'a');
+    expect((await postJson(`${server.url}/api/v2/capstan/events`, call.inputs)).status).toBe(202);
+    const media = await MediaClient.connect(server.url);
+    for (const [stream, participantId] of [[1, 'c'], [2, 'a']] as const) {
+      expect(await media.open(stream, { conversationId: 'pipe-2', participantId, codec: 'PCMU', sampleRate: 8000, startAt: iso(0) })).toMatchObject({ type: 'opened' });
+    }
+    // Every byte value on both sides (0x7f, μ-law's negative zero, included), in 4 s of 20 ms frames.
+    const sent = [0, 1].map((side) => Uint8Array.from({ length: 4 * 8000 }, (_, n) => (n * (side ? 7 : 3) + side * 11) & 0xff));
+    for (let i = 0; i < 200; i++) {
+      for (const side of [0, 1]) media.frame(side + 1, i, i * 160, sent[side]!.subarray(i * 160, (i + 1) * 160));
+    }
+    await media.close(1);
+    await media.close(2);
+    await postJson(`${server.url}/api/v2/capstan/events`, new Call('pipe-2').event(4, 'conversation.ended', {}).inputs.map((e, i) => ({ ...e, eventId: `pipe-2-end-${i}` })));
+
+    const [recording] = (await (await fetch(`${server.url}/api/v2/conversations/pipe-2/recordings?maxWaitMs=10000`)).json()) as any[];
+    expect(recording).toMatchObject({ fileState: 'AVAILABLE', outputDurationMs: 3000, capstan: { format: 'WAV_ULAW' } });
+    const file = Buffer.from(await (await fetch(recording.mediaUris.S.mediaUri)).arrayBuffer());
+    const body = file.subarray(file.indexOf('data') + 8);
+    expect(body.length).toBe(2 * 3 * 8000);
+    // 0–2 s and 3–4 s of the call (the hold is cut), interleaved, 0x7f written as 0xff.
+    const canonical = (b: number) => (b === 0x7f ? 0xff : b);
+    let mismatches = 0;
+    for (let r = 0; r < 3 * 8000; r++) {
+      const n = r < 16000 ? r : r + 8000;
+      for (const side of [0, 1]) if (body[2 * r + side] !== canonical(sent[side]![n]!)) mismatches++;
+    }
+    expect(mismatches).toBe(0);
+    // The levels are those of the decoded samples.
+    const peak = (side: number) => Math.max(...Array.from({ length: 3 * 8000 }, (_, r) => Math.abs(ULAW_DECODE[body[2 * r + side]!]!)));
+    expect(recording.capstan.health.channels).toEqual([
+      expect.objectContaining({ channel: 1, peakDbfs: Math.round(20 * Math.log10(peak(0) / 32768) * 10) / 10 }),
+      expect.objectContaining({ channel: 2, peakDbfs: Math.round(20 * Math.log10(peak(1) / 32768) * 10) / 10 }),
+    ]);
+    await media.end();
+  });
 });

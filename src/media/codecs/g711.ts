@@ -40,3 +40,9 @@ export function encodeUlaw(pcm: Int16Array): Buffer {
   for (let i = 0; i < pcm.length; i++) out[i] = ULAW_ENCODE[pcm[i]! & 0xffff]!;
   return out;
 }
+
+export function decodeUlaw(ulaw: Uint8Array): Int16Array {
+  const out = new Int16Array(ulaw.length);
+  for (let i = 0; i < ulaw.length; i++) out[i] = ULAW_DECODE[ulaw[i]!]!;
+  return out;
+}
