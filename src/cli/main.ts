@@ -54,6 +54,7 @@ Environment:
 Without those, the first start of an install nobody can sign in to creates an admin API
 client and an admin user, and prints their credentials once; on an empty database it also
 seeds a demo organization (users with each default role) and records a few demo calls.
+The web UI is at / (built by npm run build into dist/web; docs/web-ui.md).
 Audio: WebSocket /api/v2/capstan/media (docs/media-protocol.md); recordings at
 /api/v2/conversations/{id}/recordings. Recordings left open by a crash are finished as partial
 at start. Stops cleanly on SIGTERM or SIGINT: live media sessions are finalized first.`,
@@ -74,7 +75,7 @@ at start. Stops cleanly on SIGTERM or SIGINT: live media sessions are finalized 
     logger.info({ url: server.url, dataDir: config.dataDir, database: config.databaseUrl ? 'postgres' : 'sqlite', roles: config.roles }, 'capstan is ready');
     // One write, so that whoever waits for the banner also has the first-run credentials.
     process.stdout.write(
-      `\nCapstan is running at ${config.publicUrl ?? server.url}\n  health:  ${server.url}/healthz\n  API:     ${server.url}/openapi.json\n  data:    ${config.dataDir}\n\n` +
+      `\nCapstan is running at ${config.publicUrl ?? server.url}\n  web UI:  ${config.publicUrl ?? server.url}/\n  health:  ${server.url}/healthz\n  API:     ${server.url}/openapi.json\n  data:    ${config.dataDir}\n\n` +
         (server.firstRun ? firstRunBanner(server.firstRun, config.publicUrl ?? server.url) : ''),
     );
 
