@@ -120,7 +120,11 @@ export class SourceBuffer {
     if (this.descriptor.codec !== 'PCMU') throw new RangeError(`renderUlaw needs a PCMU source, not ${this.descriptor.codec}`);
     const { from, to } = this.samplesOf(fromMs, toMs);
     const out = new Uint8Array(to - from).fill(ULAW_SILENCE);
-    this.consume(from, to, (frame, a, b) => out.set(frame.payload!.subarray(a - frame.start, b - frame.start), a - from));
+    this.consume(from, to, (frame, a, b) => {
+      const payload = frame.payload!;
+      // A whole frame (the usual case) is copied without making a view of it first.
+      out.set(a === frame.start && b === frame.end ? payload : payload.subarray(a - frame.start, b - frame.start), a - from);
+    });
     return out;
   }
 
