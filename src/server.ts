@@ -42,6 +42,13 @@ export interface ServerOptions {
 }
 
 const TOKEN_SWEEP_MS = 60 * 60_000;
+/**
+ * Connections the kernel may queue before they are accepted (capped by `net.core.somaxconn`).
+ * Node's 511 overflows when calls end in a burst (each end brings an events request and a
+ * recordings request) while the core is busy: the connection attempts are then dropped and the
+ * platform's client retries or times out, though the server would have served them seconds later.
+ */
+const LISTEN_BACKLOG = 4096;
 
 export async function startServer(config: Config, options: ServerOptions = {}): Promise<RunningServer> {
   const logger = options.logger ?? createLogger(config.logLevel);
@@ -98,7 +105,7 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
     // Drained before the media pipeline (hooks run last registered first): sources close, then recordings finish.
     services.lifecycle.onDrain('connectors', () => connectors.drain());
   }
-  await app.listen({ port: config.port, host: config.host });
+  await app.listen({ port: config.port, host: config.host, backlog: LISTEN_BACKLOG });
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
   const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
