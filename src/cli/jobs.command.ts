@@ -1,4 +1,5 @@
 import { InvalidArgumentError, type Command } from 'commander';
+import { CapstanClient } from '../sim/api-client.js';
 import { progressLine, type JobProgressView } from './progress-bar.js';
 
 /**
@@ -24,46 +25,17 @@ interface Job extends JobProgressView {
   readonly errorMessage?: string;
 }
 
-class ApiError extends Error {}
+/** The API client of a command's connection options: a given token, or client credentials, or none. */
+function clientOf(c: Connection): CapstanClient {
+  const token = c.token ?? process.env.CAPSTAN_TOKEN;
+  const clientId = c.clientId ?? process.env.CAPSTAN_CLIENT_ID;
+  const clientSecret = c.clientSecret ?? process.env.CAPSTAN_CLIENT_SECRET;
+  return new CapstanClient(c.url, token ? { token } : clientId && clientSecret ? { clientId, clientSecret } : undefined);
+}
 
-/** JSON over HTTP with a bearer token: given, or obtained by client credentials at POST /oauth/token. */
-class JobsApi {
-  private token: string | undefined;
-
-  constructor(private readonly c: Connection) {
-    this.token = c.token ?? process.env.CAPSTAN_TOKEN;
-  }
-
-  async call<T>(method: string, path: string, body?: unknown): Promise<T> {
-    const response = await fetch(new URL(path, this.c.url), {
-      method,
-      headers: { ...(await this.auth()), ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    const text = await response.text();
-    const parsed = text ? (JSON.parse(text) as T & { message?: string; code?: string; details?: Array<{ fieldName?: string; entityName?: string }> }) : undefined;
-    if (!response.ok) {
-      const details = parsed?.details?.map((d) => `\n  ${d.fieldName ?? ''}: ${d.entityName ?? ''}`).join('') ?? '';
-      throw new ApiError(`${method} ${path}: ${response.status} ${parsed?.code ?? ''} ${parsed?.message ?? text}${details}`);
-    }
-    return parsed as T;
-  }
-
-  private async auth(): Promise<Record<string, string>> {
-    const id = this.c.clientId ?? process.env.CAPSTAN_CLIENT_ID;
-    const secret = this.c.clientSecret ?? process.env.CAPSTAN_CLIENT_SECRET;
-    if (!this.token && id && secret) {
-      const response = await fetch(new URL('/oauth/token', this.c.url), {
-        method: 'POST',
-        headers: { authorization: `Basic ${Buffer.from(`${id}:${secret}`).toString('base64')}`, 'content-type': 'application/x-www-form-urlencoded' },
-        body: 'grant_type=client_credentials',
-      });
-      const body = (await response.json()) as { access_token?: string; message?: string };
-      if (!response.ok || !body.access_token) throw new ApiError(`sign-in refused: ${body.message ?? response.status}`);
-      this.token = body.access_token;
-    }
-    return this.token ? { authorization: `Bearer ${this.token}` } : {};
-  }
+/** The body of a successful request; a refusal throws ApiCallError (status, code, message, field details). */
+async function call<T>(client: CapstanClient, method: string, path: string, body?: unknown): Promise<T> {
+  return (await client.json<T>(method, path, body)).body;
 }
 
 const positiveInt = (v: string) => {
@@ -84,11 +56,11 @@ function connection(command: Command): Command {
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Follows a job until it finishes, redrawing one progress line on a terminal (one line per change otherwise). */
-async function watch(api: JobsApi, id: string, until: (job: Job) => boolean = (j) => FINISHED.has(j.state)): Promise<Job> {
+async function watch(client: CapstanClient, id: string, until: (job: Job) => boolean = (j) => FINISHED.has(j.state)): Promise<Job> {
   const tty = process.stdout.isTTY;
   let last = '';
   for (;;) {
-    const job = await api.call<Job>('GET', `/api/v2/recording/jobs/${encodeURIComponent(id)}`);
+    const job = await call<Job>(client, 'GET', `/api/v2/recording/jobs/${encodeURIComponent(id)}`);
     const line = progressLine(job);
     if (line !== last) process.stdout.write(tty ? `\r${line}` : `${line}\n`);
     last = line;
@@ -111,7 +83,6 @@ export function jobsCommand(program: Command): void {
     .command('jobs')
     .description('Bulk recording jobs (DELETE, ARCHIVE, EXPORT) on a running Capstan, over its API (docs/retention.md)')
     .addHelpText('after', '\nA job is PENDING until counted, then READY; its creator runs it; it ends FULFILLED, FAILED or CANCELLED.\nExit status of run and watch: 0 when the job is FULFILLED, 1 otherwise.');
-  const api = (opts: Connection) => new JobsApi(opts);
 
   connection(jobs.command('list').description('Jobs of the organization, newest first'))
     .option('--state <state>', 'PENDING, READY, PROCESSING, FULFILLED, FAILED or CANCELLED')
@@ -119,12 +90,12 @@ export function jobsCommand(program: Command): void {
     .option('--mine', 'only jobs this client created')
     .action(async (opts: Connection & { state?: string; type?: string; mine?: boolean }) => {
       const query = new URLSearchParams({ pageSize: '100', ...(opts.state ? { state: opts.state } : {}), ...(opts.type ? { jobType: opts.type } : {}), ...(opts.mine ? { showOnlyMyJobs: 'true' } : {}) });
-      const page = await api(opts).call<{ entities: Job[] }>('GET', `/api/v2/recording/jobs?${query.toString()}`);
+      const page = await call<{ entities: Job[] }>(clientOf(opts), 'GET', `/api/v2/recording/jobs?${query.toString()}`);
       for (const j of page.entities) process.stdout.write(`${j.id}  ${j.recordingJobsQuery.action.padEnd(7)}  ${j.dateCreated}  ${j.user.name ?? j.user.id}\n  ${progressLine(j)}\n`);
     });
 
   connection(jobs.command('show').description('One job, as JSON').argument('<id>')).action(async (id: string, opts: Connection) => {
-    process.stdout.write(`${JSON.stringify(await api(opts).call('GET', `/api/v2/recording/jobs/${encodeURIComponent(id)}`), null, 2)}\n`);
+    process.stdout.write(`${JSON.stringify(await call(clientOf(opts), 'GET', `/api/v2/recording/jobs/${encodeURIComponent(id)}`), null, 2)}\n`);
   });
 
   connection(jobs.command('create').description('Create a job over the conversations that started in an interval (and match the filters)'))
@@ -155,36 +126,36 @@ export function jobsCommand(program: Command): void {
           segmentFilters: [...any('queueId', opts.queue as string[]), ...any('userId', opts.user as string[]), ...any('wrapUpCode', opts.wrapup as string[])],
         },
       };
-      const client = api(opts);
-      const job = await client.call<Job>('POST', '/api/v2/recording/jobs', body);
+      const client = clientOf(opts);
+      const job = await call<Job>(client, 'POST', '/api/v2/recording/jobs', body);
       process.stdout.write(`job ${job.id} created (${job.state})\n`);
       if (!opts.run) return;
       const ready = await watch(client, job.id, (j) => j.state !== 'PENDING');
       if (ready.state !== 'READY') return finish(ready);
-      await client.call('PUT', `/api/v2/recording/jobs/${job.id}`, { state: 'PROCESSING' });
+      await call(client, 'PUT', `/api/v2/recording/jobs/${job.id}`, { state: 'PROCESSING' });
       finish(await watch(client, job.id));
     });
 
   connection(jobs.command('run').description('Start a READY job (its creator only) and follow it to the end').argument('<id>')).action(async (id: string, opts: Connection) => {
-    const client = api(opts);
-    await client.call('PUT', `/api/v2/recording/jobs/${encodeURIComponent(id)}`, { state: 'PROCESSING' });
+    const client = clientOf(opts);
+    await call(client, 'PUT', `/api/v2/recording/jobs/${encodeURIComponent(id)}`, { state: 'PROCESSING' });
     finish(await watch(client, id));
   });
 
   connection(jobs.command('watch').description('Follow a job with a progress bar until it finishes').argument('<id>')).action(async (id: string, opts: Connection) => {
-    finish(await watch(api(opts), id));
+    finish(await watch(clientOf(opts), id));
   });
 
   connection(jobs.command('cancel').description('Cancel a job that has not finished').argument('<id>')).action(async (id: string, opts: Connection) => {
-    await api(opts).call('DELETE', `/api/v2/recording/jobs/${encodeURIComponent(id)}`);
+    await call(clientOf(opts), 'DELETE', `/api/v2/recording/jobs/${encodeURIComponent(id)}`);
     process.stdout.write(`job ${id} cancelled\n`);
   });
 
   connection(jobs.command('failed').description('The recordings a job could not change, and why').argument('<id>')).action(async (id: string, opts: Connection) => {
-    const client = api(opts);
+    const client = clientOf(opts);
     let next: string | undefined = `/api/v2/recording/jobs/${encodeURIComponent(id)}/failedrecordings?pageSize=100&includeTotal=false`;
     while (next) {
-      const page: { entities: Array<{ conversation: { id: string }; recording: { id: string }; errorCode: string; errorMessage: string }>; nextUri?: string } = await client.call('GET', next);
+      const page: { entities: Array<{ conversation: { id: string }; recording: { id: string }; errorCode: string; errorMessage: string }>; nextUri?: string } = await call(client, 'GET', next);
       for (const f of page.entities) process.stdout.write(`${f.conversation.id}  ${f.recording.id}  ${f.errorCode}  ${f.errorMessage}\n`);
       next = page.nextUri;
     }

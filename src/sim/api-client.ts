@@ -16,7 +16,18 @@ export interface UserCredentials {
   readonly password: string;
 }
 
-type Credentials = ClientCredentials | UserCredentials;
+/** A bearer token obtained elsewhere (`capstan jobs --token`): used as it is, never renewed. */
+export interface BearerToken {
+  readonly token: string;
+}
+
+export type Credentials = ClientCredentials | UserCredentials | BearerToken;
+
+/** A field-level problem of a refused request, as the error body's `details` lists it. */
+interface ErrorDetail {
+  readonly fieldName?: string;
+  readonly entityName?: string;
+}
 
 export class ApiCallError extends Error {
   constructor(
@@ -25,8 +36,9 @@ export class ApiCallError extends Error {
     readonly status: number,
     readonly code: string | undefined,
     message: string,
+    details: readonly ErrorDetail[] = [],
   ) {
-    super(`${method} ${path}: ${status}${code ? ` ${code}` : ''}: ${message}`);
+    super(`${method} ${path}: ${status}${code ? ` ${code}` : ''}: ${message}${details.map((d) => `\n  ${d.fieldName ?? ''}: ${d.entityName ?? ''}`).join('')}`);
     this.name = 'ApiCallError';
   }
 }
@@ -52,6 +64,7 @@ export class CapstanClient {
   /** Headers that authenticate a request (none without credentials). */
   async authHeaders(): Promise<Record<string, string>> {
     if (!this.credentials) return {};
+    if ('token' in this.credentials) return { authorization: `Bearer ${this.credentials.token}` };
     if (this.token && this.token.expiresAtMs - TOKEN_MARGIN_MS > Date.now()) return this.token.header;
     this.tokenRequest ??= this.signIn(this.credentials).finally(() => (this.tokenRequest = undefined));
     return this.tokenRequest;
@@ -69,8 +82,8 @@ export class CapstanClient {
     const text = await response.text();
     const parsed: unknown = text ? safeJson(text) : undefined;
     if (!accept.includes(response.status)) {
-      const error = (parsed ?? {}) as { code?: string; message?: string };
-      throw new ApiCallError(method, path, response.status, error.code, error.message ?? text.slice(0, 300));
+      const error = (parsed ?? {}) as { code?: string; message?: string; details?: ErrorDetail[] };
+      throw new ApiCallError(method, path, response.status, error.code, error.message ?? text.slice(0, 300), error.details);
     }
     return { status: response.status, body: parsed as T };
   }
@@ -88,7 +101,7 @@ export class CapstanClient {
         body: body === undefined ? undefined : JSON.stringify(body),
       });
     let response = await send();
-    if (response.status === 401 && this.credentials) {
+    if (response.status === 401 && this.credentials && !('token' in this.credentials)) {
       this.token = undefined;
       await response.body?.cancel();
       response = await send();
@@ -96,7 +109,7 @@ export class CapstanClient {
     return response;
   }
 
-  private async signIn(credentials: Credentials): Promise<Record<string, string>> {
+  private async signIn(credentials: ClientCredentials | UserCredentials): Promise<Record<string, string>> {
     if ('username' in credentials) {
       const response = await fetch(this.url('/api/v2/capstan/session'), {
         method: 'POST',
