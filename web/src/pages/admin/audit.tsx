@@ -4,7 +4,8 @@ import { Empty, ErrorState, Loading } from '../../components/states';
 import { useLoad } from '../../components/use-api';
 import { useMe } from '../../session';
 import { FieldError, FormAlert, formatDate, formErrors, fromLocalInput, invalid, NO_ERRORS, toLocalInput, type FormErrors } from './common';
-import { SinglePicker, useDirectory } from './pickers';
+import { useDirectory } from '../../components/directory';
+import { SinglePicker } from './pickers';
 
 /**
  * `/admin/audit`: the audit trail through `POST /api/v2/audits/query` and its results, a page

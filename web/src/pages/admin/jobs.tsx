@@ -4,7 +4,8 @@ import { Empty, ErrorState, Loading } from '../../components/states';
 import { useLoad } from '../../components/use-api';
 import { can, useMe, type Me } from '../../session';
 import { ConfirmButton, FieldError, FormAlert, formatDate, fromLocalInput, invalid, TableHead, toLocalInput, useActions, useSave } from './common';
-import { SinglePicker, useDirectory } from './pickers';
+import { useDirectory } from '../../components/directory';
+import { SinglePicker } from './pickers';
 
 /**
  * `/admin/jobs`: bulk DELETE, ARCHIVE and EXPORT jobs over the conversations of an interval

@@ -1,37 +1,7 @@
-import { api, query } from '../../api';
-import { useLoad } from '../../components/use-api';
-import { can, type Me } from '../../session';
+import type { Option } from '../../components/directory';
 import { FieldError, invalid, splitList } from './common';
 
 /** Choosing users, queues and integrations by name where the user may list them, by id otherwise. */
-
-export interface Option {
-  readonly id: string;
-  readonly name: string;
-}
-
-/** The users, queues and export integrations the signed-in user may list (undefined: may not). */
-export function useDirectory(me: Me) {
-  const users = useLoad(
-    () => (can(me, 'directory:user:view') ? api<{ entities: Option[] }>('GET', `/api/v2/users${query({ pageSize: 500 })}`).then((r) => r.entities) : Promise.resolve(undefined)),
-    [],
-  );
-  const queues = useLoad(
-    () =>
-      can(me, 'telephony:config:view')
-        ? api<{ entities: Option[] }>('GET', `/api/v2/capstan/config/queues${query({ pageSize: 500 })}`).then((r) => r.entities)
-        : Promise.resolve(undefined),
-    [],
-  );
-  const integrations = useLoad(
-    () =>
-      can(me, 'integrations:integration:view')
-        ? api<{ entities: Option[] }>('GET', `/api/v2/capstan/integrations${query({ pageSize: 100 })}`).then((r) => r.entities)
-        : Promise.resolve(undefined),
-    [],
-  );
-  return { users: users.data, queues: queues.data, integrations: integrations.data };
-}
 
 /** Several ids: checkboxes by name when the options are known, a typed list of ids otherwise. */
 export function MultiPicker({

@@ -5,7 +5,7 @@ import { useLoad } from '../../components/use-api';
 import { Link, navigate } from '../../router';
 import { can, useMe } from '../../session';
 import { FieldError, FormAlert, fromLocalInput, invalid, toLocalInput, TextField, type FormErrors, useSave } from './common';
-import { useDirectory } from './pickers';
+import { useDirectory } from '../../components/directory';
 import { ActionFields, ConditionFields } from './policy-fields';
 import { bodyOf, draftOf, FIELD_KEYS, FIELD_PREFIXES, type Draft, type Policy } from './policy-model';
 

@@ -4,7 +4,8 @@ import { Empty, ErrorState, Loading } from '../../components/states';
 import { useLoad } from '../../components/use-api';
 import { can, useMe } from '../../session';
 import { ConfirmButton, FormAlert, TableHead, useActions, usePages, TextField, useSave } from './common';
-import { MultiPicker, type Option } from './pickers';
+import type { Option } from '../../components/directory';
+import { MultiPicker } from './pickers';
 
 /** `/admin/users`: who may sign in, with which roles; inactive users keep their place in the audit trail. */
 

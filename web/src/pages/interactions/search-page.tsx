@@ -1,9 +1,10 @@
-import { useEffect, useState, type FormEvent } from 'react';
+import { useState, type FormEvent } from 'react';
 import { api } from '../../api';
 import { Empty, ErrorState, Loading } from '../../components/states';
+import { useDirectory, type Option } from '../../components/directory';
 import { useLoad } from '../../components/use-api';
 import { Link, navigate, useLocation } from '../../router';
-import { can, useMe } from '../../session';
+import { useMe } from '../../session';
 import { clock, duration, short } from './format';
 import { PAGE_SIZES, defaultFilters, filtersFrom, queryBody, searchOf, type Filters, type SortKey } from './search-query';
 import { KIND_LABEL, RECORDING_KINDS, type ConversationRow, type SearchAnswer } from './types';
@@ -16,27 +17,10 @@ import { KIND_LABEL, RECORDING_KINDS, type ConversationRow, type SearchAnswer } 
 
 const SEARCH_URL = '/api/v2/analytics/conversations/details/query';
 
-interface Option {
-  readonly id: string;
-  readonly name: string;
-}
-
 /** People and queues to pick from, where the user may list them (free text otherwise). */
 function useOptions() {
-  const me = useMe();
-  const [options, setOptions] = useState<{ users: Option[]; queues: Option[] }>({ users: [], queues: [] });
-  useEffect(() => {
-    let live = true;
-    const list = (path: string) => api<{ entities: Option[] }>('GET', path).then((l) => l.entities.map((e) => ({ id: e.id, name: e.name || e.id })));
-    void Promise.all([
-      can(me, 'directory:user:view') ? list('/api/v2/users?pageSize=500').catch(() => []) : Promise.resolve([]),
-      can(me, 'telephony:config:view') ? list('/api/v2/capstan/config/queues?pageSize=500').catch(() => []) : Promise.resolve([]),
-    ]).then(([users, queues]) => live && setOptions({ users, queues }));
-    return () => {
-      live = false;
-    };
-  }, [me]);
-  return options;
+  const directory = useDirectory(useMe());
+  return { users: directory.users ?? [], queues: directory.queues ?? [] };
 }
 
 export function InteractionsPage() {
