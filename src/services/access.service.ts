@@ -68,7 +68,7 @@ export class AccessService {
   async viewable<R extends RecordingSubject>(caller: Caller, recordings: readonly R[]): Promise<Array<{ recording: R; grant: RecordingGrant }>> {
     const decisions = await this.decide(caller, recordings);
     const allowed = recordings.filter((r) => decisions.get(r.id)!.view !== 'none');
-    if (recordings.length > 0 && allowed.length === 0 && !mayListRecordings(viewerOf(caller.principal)) && !(await this.tookPart(caller, recordings[0]!))) {
+    if (recordings.length > 0 && allowed.length === 0 && !(await mayListRecordings(viewerOf(caller.principal), () => this.participantUserIds(recordings[0]!)))) {
       const first = recordings[0]!;
       throw this.denied(caller, first, 'View', `You may not view any recording of this conversation: ${(decisions.get(first.id) as { reason: string }).reason}`);
     }
@@ -118,12 +118,10 @@ export class AccessService {
     return { access, ...(segments ? { segments } : {}) };
   }
 
-  /** Whether the caller is a user who took part in the recording's conversation. */
-  private async tookPart(caller: Caller, recording: RecordingSubject): Promise<boolean> {
-    const { userId } = caller.principal;
-    if (!userId) return false;
+  /** The users who took part in the recording's conversation. */
+  private async participantUserIds(recording: RecordingSubject): Promise<ReadonlySet<string>> {
     const view = await this.deps.conversations.get(recording.orgId, recording.conversationId);
-    return Object.values(view?.folded.state.conversation.participants ?? {}).some((p) => p.userId === userId);
+    return new Set(Object.values(view?.folded.state.conversation.participants ?? {}).flatMap((p) => (p.userId ? [p.userId] : [])));
   }
 
   /** The parts of a recording a listener limited to `queueIds` may hear. */

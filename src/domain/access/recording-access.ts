@@ -56,12 +56,15 @@ export const RECORDING_VIEW_PERMISSIONS = [
 ] as const;
 
 /**
- * A caller holding a view permission is answered with the recordings they may see, even none
- * (an admin on a call that has only someone's ad-hoc recording); a caller with no permission and
- * no relationship to any of them is refused.
+ * A caller holding a view permission, or a user who took part in the conversation, is answered
+ * with the recordings they may see, even none (an admin on a call that has only someone's ad-hoc
+ * recording, an agent on a call with nothing of hers to hear); a caller with neither and no
+ * relationship to any of the recordings is refused. `participantUserIds`: the conversation's
+ * users, asked for only when the permissions do not settle it.
  */
-export function mayListRecordings(viewer: Viewer): boolean {
-  return RECORDING_VIEW_PERMISSIONS.some((p) => holds(viewer.permissions, p));
+export async function mayListRecordings(viewer: Viewer, participantUserIds: () => Promise<ReadonlySet<string>>): Promise<boolean> {
+  if (RECORDING_VIEW_PERMISSIONS.some((p) => holds(viewer.permissions, p))) return true;
+  return viewer.userId !== undefined && (await participantUserIds()).has(viewer.userId);
 }
 
 export function recordingAccess(viewer: Viewer, recording: RecordingFacts, evaluations: readonly EvaluationFacts[]): RecordingAccess {
